@@ -1,0 +1,40 @@
+"""keraslike.backend: the Keras 1.2.2 backend API implemented on PyTensor.
+
+Use it as Keras 1 code does::
+
+    from keraslike import backend as K
+    x = K.placeholder(shape=(None, 784))
+    y = K.softmax(K.dot(x, K.variable(w)))
+    f = K.function([x], [y])
+
+This package is the only part of keraslike that imports PyTensor.
+"""
+from .config import (backend, cast_to_floatx, config_dir, epsilon, floatx, get_uid,
+                     image_data_format, image_dim_ordering, is_keras_tensor,
+                     legacy_weight_ordering, mode, reset_uids, set_epsilon, set_floatx,
+                     set_image_data_format, set_image_dim_ordering,
+                     set_legacy_weight_ordering, set_mode)
+from .variables import (batch_get_value, batch_set_value, cast, constant, count_params,
+                        dtype, eval, eye, get_value, get_variable_shape, int_shape,
+                        is_variable, moving_average_update, ndim, ones, ones_like,
+                        placeholder, print_tensor, random_normal_variable,
+                        random_uniform_variable, set_value, shape, update, update_add,
+                        update_sub, variable, zeros, zeros_like)
+from .math_ops import (abs, all, any, argmax, argmin, batch_dot, batch_normalization, clip,
+                       cos, dot, equal, exp, gather, greater, greater_equal, l2_normalize,
+                       less, less_equal, lesser, lesser_equal, log, logsumexp, max, maximum,
+                       mean, min, minimum, normalize_batch_in_training, not_equal, pow, prod,
+                       round, sign, sin, sqrt, square, std, sum, transpose, var)
+from .shape_ops import (arange, asymmetric_spatial_2d_padding, asymmetric_temporal_padding,
+                        batch_flatten, concatenate, expand_dims, flatten, is_explicit_shape,
+                        one_hot, pattern_broadcast, permute_dimensions, repeat,
+                        repeat_elements, resize_images, resize_volumes, reshape, reverse,
+                        spatial_2d_padding, spatial_3d_padding, squeeze, stack,
+                        temporal_padding, tile)
+from .nn_ops import (binary_crossentropy, categorical_crossentropy, elu, hard_sigmoid,
+                     in_top_k, log_softmax, relu, sigmoid, softmax, softplus, softsign,
+                     sparse_categorical_crossentropy, tanh)
+from .random_ops import dropout, random_binomial, random_normal, random_uniform
+from .graph import (Function, foldl, foldr, function, gradients, in_test_phase,
+                    in_train_phase, learning_phase, map_fn, set_learning_phase,
+                    stop_gradient, switch)

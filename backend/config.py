@@ -1,0 +1,157 @@
+"""Backend configuration: floatx, epsilon, image ordering, execution mode, uids.
+
+Settings come, in increasing priority, from the built-in defaults, the file
+``~/.keraslike/keraslike.json`` (same keys as Keras 1's ``keras.json`` plus
+``mode``), and the environment variables ``KERASLIKE_FLOATX``,
+``KERASLIKE_EPSILON``, ``KERASLIKE_IMAGE_DIM_ORDERING`` and ``KERASLIKE_MODE``.
+
+>>> from keraslike import backend as K
+>>> K.floatx(), K.epsilon(), K.image_dim_ordering()
+('float32', 1e-07, 'th')
+"""
+import json
+import os
+from collections import defaultdict
+
+import numpy as np
+
+_FLOATX_CHOICES = ('float16', 'float32', 'float64')
+_ORDERINGS = ('th', 'tf')
+# PyTensor mode names a user may choose; 'C' is PyTensor's C backend, whose
+# linker is called CVM (pure 'C' cannot run ops without C code).
+_MODE_ALIASES = {'NUMBA': 'NUMBA', 'C': 'CVM', 'CVM': 'CVM', 'JAX': 'JAX',
+                 'FAST_COMPILE': 'FAST_COMPILE', 'FAST_RUN': 'FAST_RUN',
+                 'DEFAULT': None}
+
+_config = {'floatx': 'float32', 'epsilon': 1e-7, 'image_dim_ordering': 'th', 'mode': None}
+_UID_PREFIXES = defaultdict(int)
+_LEGACY_WEIGHT_ORDERING = False
+
+
+def config_dir():
+    """The folder holding ``keraslike.json`` (``$KERASLIKE_HOME`` or ``~/.keraslike``)."""
+    return os.environ.get('KERASLIKE_HOME') or os.path.join(os.path.expanduser('~'), '.keraslike')
+
+
+def _normalize_mode(mode):
+    if mode is None:
+        return None
+    key = str(mode).upper()
+    if key not in _MODE_ALIASES:
+        raise ValueError('Unknown execution mode %r; expected one of %s.'
+                         % (mode, ', '.join(sorted(k for k in _MODE_ALIASES if k != 'DEFAULT'))))
+    return _MODE_ALIASES[key]
+
+
+def _load():
+    path = os.path.join(config_dir(), 'keraslike.json')
+    if os.path.exists(path):
+        try:
+            with open(path) as f:
+                user = json.load(f)
+        except ValueError as e:
+            raise ValueError('Could not parse %s: %s' % (path, e))
+        for key in ('floatx', 'epsilon', 'image_dim_ordering', 'mode'):
+            if key in user:
+                _config[key] = user[key]
+    env = {'floatx': 'KERASLIKE_FLOATX', 'epsilon': 'KERASLIKE_EPSILON',
+           'image_dim_ordering': 'KERASLIKE_IMAGE_DIM_ORDERING', 'mode': 'KERASLIKE_MODE'}
+    for key, var in env.items():
+        if os.environ.get(var):
+            _config[key] = os.environ[var]
+    set_floatx(_config['floatx'])
+    set_epsilon(float(_config['epsilon']))
+    set_image_dim_ordering(_config['image_dim_ordering'])
+    set_mode(_config['mode'])
+
+
+def epsilon():
+    """The fuzz factor used in numeric expressions (default 1e-7)."""
+    return _config['epsilon']
+
+
+def set_epsilon(e):
+    _config['epsilon'] = float(e)
+
+
+def floatx():
+    """The default float type as a string: 'float16', 'float32' or 'float64'."""
+    return _config['floatx']
+
+
+def set_floatx(value):
+    value = str(value)
+    if value not in _FLOATX_CHOICES:
+        raise ValueError('Unknown floatx type: %s; expected one of %s' % (value, _FLOATX_CHOICES))
+    _config['floatx'] = value
+    import pytensor
+    pytensor.config.floatX = value
+
+
+def cast_to_floatx(x):
+    """Cast a NumPy array (or number) to the default float type."""
+    return np.asarray(x, dtype=_config['floatx'])
+
+
+def image_dim_ordering():
+    """'th' (channels first, the default here as on Theano) or 'tf' (channels last)."""
+    return _config['image_dim_ordering']
+
+
+def set_image_dim_ordering(dim_ordering):
+    if dim_ordering not in _ORDERINGS:
+        raise ValueError('Unknown dim_ordering: %r; expected "th" or "tf".' % (dim_ordering,))
+    _config['image_dim_ordering'] = str(dim_ordering)
+
+
+def image_data_format():
+    """Keras 2 spelling of :func:`image_dim_ordering`."""
+    return 'channels_first' if _config['image_dim_ordering'] == 'th' else 'channels_last'
+
+
+def set_image_data_format(data_format):
+    orderings = {'channels_first': 'th', 'channels_last': 'tf'}
+    if data_format not in orderings:
+        raise ValueError('Unknown data_format: %r' % (data_format,))
+    set_image_dim_ordering(orderings[data_format])
+
+
+def mode():
+    """The PyTensor execution mode name in use (None means PyTensor's default linker)."""
+    return _config['mode']
+
+
+def set_mode(value):
+    """Choose the execution mode for functions compiled from now on: 'NUMBA', 'C', 'JAX', ..."""
+    _config['mode'] = _normalize_mode(value)
+
+
+def backend():
+    """The name of this backend: ``'pytensor'``."""
+    return 'pytensor'
+
+
+def get_uid(prefix=''):
+    """Per-prefix counter starting at 1, used for automatic layer names (``dense_1``)."""
+    _UID_PREFIXES[prefix] += 1
+    return _UID_PREFIXES[prefix]
+
+
+def reset_uids():
+    _UID_PREFIXES.clear()
+
+
+def is_keras_tensor(x):
+    return hasattr(x, '_keras_shape')
+
+
+def legacy_weight_ordering():
+    return _LEGACY_WEIGHT_ORDERING
+
+
+def set_legacy_weight_ordering(value):
+    global _LEGACY_WEIGHT_ORDERING
+    _LEGACY_WEIGHT_ORDERING = bool(value)
+
+
+_load()

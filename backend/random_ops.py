@@ -1,0 +1,66 @@
+"""Random tensors on seedable generators, and dropout.
+
+Each call creates its own PyTensor generator (a shared variable), seeded from
+``seed`` or, when ``seed`` is None, from NumPy's global generator, so that
+``np.random.seed(n)`` makes a whole run reproducible as in Keras 1.
+The generator's advance is registered here and added to the updates of every
+``K.function`` whose graph draws from it.
+
+>>> from keraslike import backend as K
+>>> x = K.placeholder(shape=(None, 10))
+>>> y = K.dropout(x, 0.5, seed=1)
+"""
+import numpy as np
+import pytensor
+import pytensor.tensor as pt
+
+from .config import floatx
+
+# generator shared variable -> its next state, gathered by K.function
+RNG_UPDATES = {}
+
+
+def _generator(seed):
+    if seed is None:
+        seed = np.random.randint(10e6)
+    rng = pytensor.shared(np.random.default_rng(int(seed)), name='keraslike_rng')
+    return rng
+
+
+def _draw(dist, seed, *params, size, dtype=None):
+    rng = _generator(seed)
+    next_rng, value = dist(*params, size=size, rng=rng, return_next_rng=True)
+    RNG_UPDATES[rng] = next_rng
+    return pt.cast(value, dtype or floatx())
+
+
+def _size(shape):
+    return tuple(shape) if isinstance(shape, (list, tuple)) else shape
+
+
+def random_normal(shape, mean=0.0, std=1.0, dtype=None, seed=None):
+    return _draw(pt.random.normal, seed, mean, std, size=_size(shape), dtype=dtype)
+
+
+def random_uniform(shape, low=0.0, high=1.0, dtype=None, seed=None):
+    return _draw(pt.random.uniform, seed, low, high, size=_size(shape), dtype=dtype)
+
+
+def random_binomial(shape, p=0.0, dtype=None, seed=None):
+    return _draw(pt.random.binomial, seed, 1, p, size=_size(shape), dtype=dtype)
+
+
+def dropout(x, level, noise_shape=None, seed=None):
+    """Inverted dropout: zero a fraction ``level`` of ``x`` and scale the rest by 1/(1-level)."""
+    if level < 0. or level >= 1:
+        raise ValueError('Dropout level must be in interval [0, 1[, got %r.' % (level,))
+    retain = 1. - level
+    shape = x.shape if noise_shape is None else noise_shape
+    mask = random_binomial(shape, p=retain, dtype=x.dtype, seed=seed)
+    if noise_shape is not None:
+        # a size-1 axis of noise_shape broadcasts over that axis of x
+        if not isinstance(noise_shape, (list, tuple)):
+            noise_shape = [noise_shape[i] for i in range(x.ndim)]
+        axes = [i for i, s in enumerate(noise_shape) if isinstance(s, int) and s == 1]
+        mask = pt.specify_broadcastable(mask, *axes) if axes else mask
+    return x * mask / np.asarray(retain, dtype=x.dtype)

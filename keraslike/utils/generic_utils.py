@@ -1,0 +1,106 @@
+"""Identifier lookup, custom objects, function (de)serialisation, Progbar.
+
+>>> from keraslike.utils.generic_utils import get_from_module
+>>> get_from_module('relu', {'relu': abs}, 'activation') is abs
+True
+"""
+import marshal
+import types
+
+_GLOBAL_CUSTOM_OBJECTS = {}
+
+
+class CustomObjectScope(object):
+    """Context manager that makes custom objects resolvable by name inside it.
+
+    >>> with CustomObjectScope({'my_loss': abs}):
+    ...     pass
+    """
+
+    def __init__(self, *args):
+        self.custom_objects = args
+        self.backup = None
+
+    def __enter__(self):
+        self.backup = _GLOBAL_CUSTOM_OBJECTS.copy()
+        for objects in self.custom_objects:
+            _GLOBAL_CUSTOM_OBJECTS.update(objects)
+        return self
+
+    def __exit__(self, *args, **kwargs):
+        _GLOBAL_CUSTOM_OBJECTS.clear()
+        _GLOBAL_CUSTOM_OBJECTS.update(self.backup)
+
+
+def custom_object_scope(*args):
+    return CustomObjectScope(*args)
+
+
+def get_custom_objects():
+    """The global registry of custom objects (name -> object), mutable."""
+    return _GLOBAL_CUSTOM_OBJECTS
+
+
+def _public_names(module_params):
+    return sorted(k for k, v in module_params.items()
+                  if not k.startswith('_') and (callable(v)) and not isinstance(v, types.ModuleType))
+
+
+def get_from_module(identifier, module_params, module_name, instantiate=False, kwargs=None):
+    """Resolve ``identifier`` (a name, a config dict or an object) in ``module_params``.
+
+    A string is looked up in the custom objects, then in the module; an unknown
+    name raises ``ValueError('Invalid <module_name>: <name>')`` listing the valid
+    names. A dict ``{'name': ..., **kw}`` instantiates ``module[name](**kw)``.
+    Anything else is returned unchanged.
+    """
+    if isinstance(identifier, str):
+        res = None
+        if identifier in _GLOBAL_CUSTOM_OBJECTS:
+            res = _GLOBAL_CUSTOM_OBJECTS[identifier]
+        else:
+            res = module_params.get(identifier)
+        if res is None:
+            raise ValueError('Invalid %s: %s. Valid names are: %s.'
+                             % (module_name, identifier,
+                                ', '.join(_public_names(module_params))))
+        if instantiate and not kwargs:
+            return res()
+        if instantiate and kwargs:
+            return res(**kwargs)
+        return res
+    if isinstance(identifier, dict):
+        config = dict(identifier)
+        name = config.pop('name')
+        res = _GLOBAL_CUSTOM_OBJECTS.get(name) or module_params.get(name)
+        if res is None:
+            raise ValueError('Invalid %s: %s. Valid names are: %s.'
+                             % (module_name, name, ', '.join(_public_names(module_params))))
+        return res(**config)
+    return identifier
+
+
+def make_tuple(*args):
+    return args
+
+
+def func_dump(func):
+    """Serialise a function as Keras 1 does: (marshalled code text, defaults, closure)."""
+    code = marshal.dumps(func.__code__).decode('raw_unicode_escape')
+    defaults = func.__defaults__
+    closure = tuple(c.cell_contents for c in func.__closure__) if func.__closure__ else None
+    return code, defaults, closure
+
+
+def func_load(code, defaults=None, closure=None, globs=None):
+    """Rebuild a function from :func:`func_dump` output. This executes code from the
+    serialised data: callers must only use it on trusted input (``safe_mode=False``)."""
+    if isinstance(code, (tuple, list)):
+        code, defaults, closure = code
+    code = marshal.loads(code.encode('raw_unicode_escape'))
+    if closure is not None:
+        closure = tuple(types.CellType(c) for c in closure)
+    if globs is None:
+        globs = globals()
+    return types.FunctionType(code, globs, name=code.co_name, argdefs=defaults, closure=closure)
+
