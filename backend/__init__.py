@@ -15,7 +15,7 @@ from .config import (backend, cast_to_floatx, config_dir, epsilon, floatx, get_u
                      set_image_data_format, set_image_dim_ordering,
                      set_legacy_weight_ordering, set_mode)
 from .variables import (batch_get_value, batch_set_value, cast, constant, count_params,
-                        dtype, eval, eye, get_value, get_variable_shape, int_shape,
+                        dtype, eval, eye, get_value, identity, get_variable_shape, int_shape,
                         is_variable, moving_average_update, ndim, ones, ones_like,
                         placeholder, print_tensor, random_normal_variable,
                         random_uniform_variable, set_value, shape, update, update_add,

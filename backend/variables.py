@@ -147,6 +147,11 @@ def get_variable_shape(x):
     return get_value(x).shape
 
 
+def identity(x):
+    """A new tensor with the value of ``x`` (a distinct graph node)."""
+    return pt.tensor_copy(x)
+
+
 def print_tensor(x, message=''):
     """Return ``x``, printing its value (prefixed with ``message``) when evaluated."""
     from pytensor.printing import Print

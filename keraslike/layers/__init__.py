@@ -1,0 +1,5 @@
+"""All layers, importable as ``from keraslike.layers import Dense, Dropout, ...``."""
+from keraslike.engine.topology import Input, InputLayer, InputSpec, Layer  # noqa: F401
+from .core import (Activation, ActivityRegularization, Dense, Dropout, Flatten,  # noqa: F401
+                   Highway, Lambda, Masking, MaxoutDense, Permute, RepeatVector, Reshape,
+                   SpatialDropout1D, SpatialDropout2D, SpatialDropout3D, TimeDistributedDense)

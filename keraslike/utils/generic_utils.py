@@ -104,3 +104,5 @@ def func_load(code, defaults=None, closure=None, globs=None):
         globs = globals()
     return types.FunctionType(code, globs, name=code.co_name, argdefs=defaults, closure=closure)
 
+
+from .progbar import Progbar  # noqa: E402,F401

@@ -1,0 +1,232 @@
+"""Model: a Container that can be compiled, trained, evaluated and used to predict.
+
+>>> from keraslike.engine.topology import Input
+>>> from keraslike.layers import Dense
+>>> from keraslike.models import Model
+>>> x = Input(shape=(4,))
+>>> model = Model(input=x, output=Dense(2, activation='softmax')(x))
+>>> model.compile('sgd', 'categorical_crossentropy', metrics=['accuracy'])
+"""
+import copy
+
+from keraslike import backend as K
+from .container import Container
+from .compile_utils import build_losses_and_metrics
+from .data_checks import (check_array_lengths, check_loss_and_target_compatibility,
+                          standardize_input_data, standardize_sample_or_class_weights,
+                          standardize_weights)
+from . import loops
+
+
+def _phase(value):
+    """``givens`` that compile a function for one learning phase (1 train, 0 test)."""
+    lp = K.learning_phase()
+    return {} if isinstance(lp, int) else {lp: value}
+
+
+def _keras2_fit_kwargs(kwargs, allowed):
+    unknown = set(kwargs) - set(allowed)
+    if unknown:
+        raise TypeError('Unrecognized keyword arguments: %s' % (sorted(unknown),))
+
+
+class Model(Container):
+    """A graph of layers with training: ``Model(input=x, output=y)`` (or ``inputs=``/``outputs=``)."""
+
+    def __init__(self, input=None, output=None, name=None, inputs=None, outputs=None):
+        input = inputs if input is None else input
+        output = outputs if output is None else output
+        if input is None or output is None:
+            raise TypeError('Model needs `input` and `output` tensors (or `inputs`/`outputs`).')
+        super(Model, self).__init__(input, output, name=name)
+
+    # ------------------------------------------------------------------ compile
+    def compile(self, optimizer, loss, metrics=None, loss_weights=None,
+                sample_weight_mode=None, **kwargs):
+        """Configure training: optimizer, loss(es), metrics, loss weights.
+
+        Extra keyword arguments go to ``K.function`` (e.g. ``mode='JAX'``).
+        """
+        from keraslike import optimizers
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = loss
+        self.loss_weights = loss_weights
+        self.sample_weight_mode = sample_weight_mode
+        self._function_kwargs = kwargs
+        build_losses_and_metrics(self, loss, metrics, loss_weights, sample_weight_mode)
+        self.train_function = None
+        self.test_function = None
+        self.predict_function = None
+        # Keras 1 sorts the trainable weights by name; it fixes the optimizer slot order.
+        self._collected_trainable_weights = sorted(
+            self.trainable_weights, key=lambda w: w.name or '')
+
+    def _function(self, inputs, outputs, updates, phase):
+        kwargs = dict(self._function_kwargs) if hasattr(self, '_function_kwargs') else {}
+        givens = dict(kwargs.pop('givens', None) or {})
+        givens.update(_phase(phase))
+        return K.function(inputs, outputs, updates=updates, givens=givens, **kwargs)
+
+    def _check_compiled(self):
+        if not hasattr(self, 'optimizer'):
+            raise RuntimeError('You must compile your model before using it: '
+                               '`model.compile(optimizer, loss)`.')
+
+    def _make_train_function(self):
+        self._check_compiled()
+        if self.train_function is None:
+            inputs = self.inputs + self.targets + self.sample_weights
+            training_updates = self.optimizer.get_updates(self._collected_trainable_weights,
+                                                          self.constraints, self.total_loss)
+            self.train_function = self._function(inputs,
+                                                 [self.total_loss] + self.metrics_tensors,
+                                                 self.updates + training_updates, phase=1)
+
+    def _make_test_function(self):
+        self._check_compiled()
+        if self.test_function is None:
+            inputs = self.inputs + self.targets + self.sample_weights
+            self.test_function = self._function(inputs,
+                                                [self.total_loss] + self.metrics_tensors,
+                                                self.state_updates, phase=0)
+
+    def _make_predict_function(self):
+        if getattr(self, 'predict_function', None) is None:
+            kwargs = getattr(self, '_function_kwargs', {})
+            self._function_kwargs = kwargs
+            self.predict_function = self._function(self.inputs, self.outputs,
+                                                   self.state_updates, phase=0)
+
+    # ------------------------------------------------------------------ data
+    def _target_shapes(self):
+        shapes = []
+        for shape, fn in zip(self.internal_output_shapes, self.loss_functions):
+            name = getattr(fn, '__name__', None)
+            if name == 'sparse_categorical_crossentropy':
+                shapes.append(tuple(shape[:-1]) + (1,))
+            elif name not in _BUILTIN_LOSSES:
+                shapes.append(None)  # a custom loss may take targets of any shape
+            else:
+                shapes.append(shape)
+        return shapes
+
+    def _standardize_user_data(self, x, y, sample_weight=None, class_weight=None,
+                               check_batch_dim=True, batch_size=None):
+        self._check_compiled()
+        x = standardize_input_data(x, self.input_names, self.internal_input_shapes,
+                                   check_batch_dim=False, exception_prefix='model input')
+        y = standardize_input_data(y, self.output_names, None, exception_prefix='model target')
+        check_loss_and_target_compatibility(y, self.loss_functions, self.internal_output_shapes,
+                                            self.output_names)
+        y = standardize_input_data(y, self.output_names, self._target_shapes(),
+                                   check_batch_dim=False, exception_prefix='model target')
+        sample_weights = standardize_sample_or_class_weights(sample_weight, self.output_names,
+                                                             'sample_weight')
+        class_weights = standardize_sample_or_class_weights(class_weight, self.output_names,
+                                                            'class_weight')
+        sample_weights = [standardize_weights(ref, sw, cw, mode) for ref, sw, cw, mode
+                          in zip(y, sample_weights, class_weights, self.sample_weight_modes)]
+        check_array_lengths(x, y, sample_weights)
+        self._check_stateful_batch(x, batch_size)
+        return x, y, sample_weights
+
+    def _check_stateful_batch(self, x, batch_size):
+        if self.stateful and batch_size and len(x[0]) % batch_size != 0:
+            raise ValueError('In a stateful network, you should only pass inputs with a number of '
+                             'samples that can be divided by the batch size. Found: %d samples. '
+                             'Batch size: %d.' % (len(x[0]), batch_size))
+
+    # ------------------------------------------------------------------ training
+    def fit(self, x=None, y=None, batch_size=32, nb_epoch=10, verbose=1, callbacks=None,
+            validation_split=0., validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, **kwargs):
+        """Train for ``nb_epoch`` epochs (Keras 2: ``epochs``); returns a ``History``."""
+        if 'epochs' in kwargs:
+            nb_epoch = kwargs.pop('epochs')
+        _keras2_fit_kwargs(kwargs, ())
+        x, y, sample_weights = self._standardize_user_data(
+            x, y, sample_weight=sample_weight, class_weight=class_weight,
+            check_batch_dim=False, batch_size=batch_size)
+        val_ins = None
+        if validation_data:
+            if len(validation_data) == 2:
+                val_x, val_y = validation_data
+                val_sample_weight = None
+            elif len(validation_data) == 3:
+                val_x, val_y, val_sample_weight = validation_data
+            else:
+                raise ValueError('validation_data should be a tuple (val_x, val_y, '
+                                 'val_sample_weight) or (val_x, val_y). Found a tuple of %d '
+                                 'elements.' % len(validation_data))
+            val_x, val_y, val_sw = self._standardize_user_data(
+                val_x, val_y, sample_weight=val_sample_weight, check_batch_dim=False,
+                batch_size=batch_size)
+            val_ins = val_x + val_y + val_sw
+        elif validation_split and 0. < validation_split < 1.:
+            split_at = int(len(x[0]) * (1. - validation_split))
+            x, val_x = loops.slice_X(x, 0, split_at), loops.slice_X(x, split_at)
+            y, val_y = loops.slice_X(y, 0, split_at), loops.slice_X(y, split_at)
+            sample_weights, val_sw = (loops.slice_X(sample_weights, 0, split_at),
+                                      loops.slice_X(sample_weights, split_at))
+            val_ins = val_x + val_y + val_sw
+
+        self._make_train_function()
+        val_f = None
+        if val_ins:
+            self._make_test_function()
+            val_f = self.test_function
+        out_labels = self.metrics_names
+        callback_metrics = copy.copy(out_labels)
+        if val_ins:
+            callback_metrics += ['val_' + n for n in out_labels]
+        return loops.fit_loop(self, self.train_function, x + y + sample_weights,
+                              out_labels=out_labels, batch_size=batch_size, nb_epoch=nb_epoch,
+                              verbose=verbose, callbacks=callbacks, val_f=val_f,
+                              val_ins=val_ins, shuffle=shuffle,
+                              callback_metrics=callback_metrics, initial_epoch=initial_epoch)
+
+    def evaluate(self, x, y, batch_size=32, verbose=1, sample_weight=None):
+        """Loss (and metrics) on ``x``/``y``: a float, or a list in ``metrics_names`` order."""
+        x, y, sample_weights = self._standardize_user_data(
+            x, y, sample_weight=sample_weight, check_batch_dim=False, batch_size=batch_size)
+        self._make_test_function()
+        return loops.test_loop(self.test_function, x + y + sample_weights,
+                               batch_size=batch_size, verbose=verbose)
+
+    def predict(self, x, batch_size=32, verbose=0):
+        """Outputs for ``x``, batch by batch: an array, or a list for several outputs."""
+        x = standardize_input_data(x, self.input_names, self.internal_input_shapes,
+                                   check_batch_dim=False, exception_prefix='model input')
+        self._check_stateful_batch(x, batch_size)
+        self._make_predict_function()
+        return loops.predict_loop(self.predict_function, x, batch_size=batch_size,
+                                  verbose=verbose)
+
+    def train_on_batch(self, x, y, sample_weight=None, class_weight=None):
+        """One gradient step on one batch; returns the loss (and metrics)."""
+        x, y, sample_weights = self._standardize_user_data(
+            x, y, sample_weight=sample_weight, class_weight=class_weight, check_batch_dim=True)
+        self._make_train_function()
+        outputs = self.train_function(x + y + sample_weights)
+        return outputs[0] if len(outputs) == 1 else outputs
+
+    def test_on_batch(self, x, y, sample_weight=None):
+        x, y, sample_weights = self._standardize_user_data(
+            x, y, sample_weight=sample_weight, check_batch_dim=True)
+        self._make_test_function()
+        outputs = self.test_function(x + y + sample_weights)
+        return outputs[0] if len(outputs) == 1 else outputs
+
+    def predict_on_batch(self, x):
+        x = standardize_input_data(x, self.input_names, self.internal_input_shapes,
+                                   exception_prefix='model input')
+        self._make_predict_function()
+        outputs = self.predict_function(x)
+        return outputs[0] if len(outputs) == 1 else outputs
+
+
+_BUILTIN_LOSSES = {
+    'mean_squared_error', 'mean_absolute_error', 'mean_absolute_percentage_error',
+    'mean_squared_logarithmic_error', 'squared_hinge', 'hinge', 'categorical_crossentropy',
+    'sparse_categorical_crossentropy', 'binary_crossentropy', 'kullback_leibler_divergence',
+    'poisson', 'cosine_proximity'}

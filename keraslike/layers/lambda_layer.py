@@ -1,0 +1,124 @@
+"""Lambda: wrap an arbitrary expression of the backend as a layer.
+
+Unlike Keras 1 on Theano, the output shape is inferred from PyTensor's static
+shape information when ``output_shape`` is not given.
+
+Serialising a Lambda stores its function as marshalled bytecode (Keras 1's
+format). Rebuilding it from a config executes that code, so ``from_config``
+refuses unless the caller passes ``safe_mode=False``.
+
+>>> from keraslike.layers.core import Lambda
+>>> from keraslike import backend as K
+>>> square = Lambda(lambda x: K.square(x))
+"""
+import inspect
+import types
+
+from keraslike import backend as K
+from keraslike.engine.topology import Layer
+from keraslike.utils.generic_utils import func_dump, func_load, get_custom_objects
+
+
+class UnsafeConfigError(ValueError):
+    """A config holds serialised code, and the caller did not opt in to running it."""
+
+
+def _serialize(fn):
+    if isinstance(fn, types.LambdaType) and fn.__name__ == '<lambda>':
+        return func_dump(fn), 'lambda'
+    if callable(fn):
+        return fn.__name__, 'function'
+    return fn, 'raw'
+
+
+def deserialize_function(value, value_type, custom_objects=None, safe_mode=True, what='function'):
+    """Rebuild a function stored by :func:`_serialize` (lambdas only with ``safe_mode=False``)."""
+    if value_type == 'function':
+        lookup = dict(get_custom_objects())
+        lookup.update(custom_objects or {})
+        if value in lookup:
+            return lookup[value]
+        from keraslike import backend, activations
+        for module in (activations, backend):
+            if hasattr(module, value):
+                return getattr(module, value)
+        raise ValueError('Unknown %s "%s": pass it in `custom_objects`.' % (what, value))
+    if value_type == 'lambda':
+        if safe_mode:
+            raise UnsafeConfigError(
+                'This config contains a Python lambda (%s) stored as marshalled bytecode; '
+                'rebuilding it would execute code from the file. Pass safe_mode=False only if '
+                'you trust its source.' % what)
+        return func_load(value, globs=dict(vars(K)))
+    if isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+class Lambda(Layer):
+    """``Lambda(function, output_shape=None, arguments=None)``: ``function(x, **arguments)``.
+
+    ``output_shape`` is a tuple (without the batch axis) or a function of the
+    input shape; if ``function`` takes a ``mask`` argument it receives the mask.
+    """
+
+    def __init__(self, function, output_shape=None, arguments=None, **kwargs):
+        self.function = function
+        self.arguments = arguments if arguments else {}
+        self.supports_masking = False
+        self._output_shape = output_shape
+        super(Lambda, self).__init__(**kwargs)
+
+    def _accepts_mask(self):
+        try:
+            return 'mask' in inspect.signature(self.function).parameters
+        except (TypeError, ValueError):
+            return False
+
+    def call(self, x, mask=None):
+        arguments = dict(self.arguments)
+        if self._accepts_mask():
+            arguments['mask'] = mask
+        return self.function(x, **arguments)
+
+    def get_output_shape_for(self, input_shape):
+        if self._output_shape is None:
+            return self._infer_output_shape(input_shape)
+        if isinstance(self._output_shape, (tuple, list)):
+            batch = input_shape[0][0] if isinstance(input_shape, list) else input_shape[0]
+            return (batch,) + tuple(self._output_shape)
+        shape = self._output_shape(input_shape)
+        if not isinstance(shape, (list, tuple)):
+            raise ValueError('Lambda layer "%s": the output_shape function must return a tuple, '
+                             'got %r.' % (self.name, shape))
+        return tuple(shape)
+
+    def _infer_output_shape(self, input_shape):
+        """Run the function on placeholders and read PyTensor's static output shape."""
+        shapes = input_shape if isinstance(input_shape, list) else [input_shape]
+        xs = [K.placeholder(shape=s) for s in shapes]
+        out = self.call(xs if isinstance(input_shape, list) else xs[0])
+        batch = shapes[0][0]
+        if isinstance(out, (list, tuple)):
+            return [(batch,) + tuple(K.int_shape(o)[1:]) for o in out]
+        return (batch,) + tuple(K.int_shape(out)[1:])
+
+    def get_config(self):
+        function, function_type = _serialize(self.function)
+        output_shape, output_shape_type = _serialize(self._output_shape)
+        config = {'function': function, 'function_type': function_type,
+                  'output_shape': output_shape, 'output_shape_type': output_shape_type,
+                  'arguments': self.arguments}
+        base = super(Lambda, self).get_config()
+        return dict(list(base.items()) + list(config.items()))
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None, safe_mode=True):
+        config = dict(config)
+        config['function'] = deserialize_function(
+            config.pop('function'), config.pop('function_type', 'function'), custom_objects,
+            safe_mode, 'Lambda function of layer %s' % config.get('name'))
+        config['output_shape'] = deserialize_function(
+            config.pop('output_shape', None), config.pop('output_shape_type', 'raw'),
+            custom_objects, safe_mode, 'output_shape of layer %s' % config.get('name'))
+        return cls(**config)
