@@ -38,3 +38,5 @@ from .random_ops import dropout, random_binomial, random_normal, random_uniform
 from .graph import (Function, foldl, foldr, function, gradients, in_test_phase,
                     in_train_phase, learning_phase, map_fn, set_learning_phase,
                     stop_gradient, switch)
+# convolution and pooling ops (issue 5)
+# recurrence: rnn (issue 6)

@@ -3,3 +3,5 @@ from keraslike.engine.topology import Input, InputLayer, InputSpec, Layer  # noq
 from .core import (Activation, ActivityRegularization, Dense, Dropout, Flatten,  # noqa: F401
                    Highway, Lambda, Masking, MaxoutDense, Permute, RepeatVector, Reshape,
                    SpatialDropout1D, SpatialDropout2D, SpatialDropout3D, TimeDistributedDense)
+# convolution, pooling, normalization, noise, advanced activations, local (issue 5)
+# recurrent, embeddings, wrappers (issue 6)
