@@ -117,11 +117,7 @@ class Function(object):
             variables = _fix_phase(variables, int(phase))
         outputs, new_values = variables[:len(self.outputs)], variables[len(self.outputs):]
         pairs = [(var, new) for (var, _), new in zip(pairs, new_values)]
-        updated = {var for var, _ in pairs}
-        for v in ancestors(variables):
-            if v in RNG_UPDATES and v not in updated:
-                pairs.append((v, RNG_UPDATES[v]))
-                updated.add(v)
+        pairs += _rng_updates(variables, {var for var, _ in pairs})
         self._dtypes = [str(x.dtype) for x in self.inputs]
         self._fn = pytensor.function(self.inputs, outputs, updates=pairs, givens=givens or None,
                                      mode=mode, **kwargs)
@@ -132,6 +128,24 @@ class Function(object):
                              % (len(self._dtypes), len(inputs)))
         values = [np.asarray(v, dtype=d) for v, d in zip(inputs, self._dtypes)]
         return self._fn(*values)
+
+
+def _rng_updates(variables, updated):
+    """Advance every generator that ``variables`` draw from.
+
+    The next state is taken from the draw found in this very graph (after the
+    phase was fixed the draw may be a clone of the one first registered).
+    """
+    pairs = []
+    for v in ancestors(variables):
+        node = v.owner
+        if node is None:
+            continue
+        for rng in node.inputs:
+            if rng in RNG_UPDATES and rng not in updated and node.outputs[0].type == rng.type:
+                pairs.append((rng, node.outputs[0]))
+                updated.add(rng)
+    return pairs
 
 
 def _dedupe_updates(updates):

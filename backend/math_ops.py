@@ -39,7 +39,14 @@ def batch_dot(x, y, axes=None):
     if axes is None:
         axes = [x.ndim - 1, y.ndim - 2]
     axes = [a % nd for a, nd in zip(axes, (x.ndim, y.ndim))]
-    out = pt.batched_tensordot(x, y, axes=[[axes[0]], [axes[1]]])
+    letters = 'abcdefghijklmnopqrstuvwxy'  # z is the batch axis
+    x_idx = ['z'] + [letters[i] for i in range(1, x.ndim)]
+    y_idx = ['z'] + [letters[x.ndim + i] for i in range(1, y.ndim)]
+    y_idx[axes[1]] = x_idx[axes[0]]
+    kept = [c for i, c in enumerate(x_idx) if i not in (0, axes[0])] + \
+           [c for i, c in enumerate(y_idx) if i not in (0, axes[1])]
+    spec = '%s,%s->z%s' % (''.join(x_idx), ''.join(y_idx), ''.join(kept))
+    out = pt.einsum(spec, x, y)
     if out.ndim == 1:
         out = pt.shape_padright(out)
     return out

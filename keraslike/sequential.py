@@ -9,8 +9,6 @@
 """
 import warnings
 
-import numpy as np
-
 from keraslike.engine.container import get_source_inputs
 from keraslike.engine.node import Node
 from keraslike.engine.training import Model
@@ -128,6 +126,10 @@ class Sequential(Model):
         if self.model is None:
             self.build()
         return self.model
+
+    def assert_input_compatibility(self, input):
+        self._built_model()
+        super(Sequential, self).assert_input_compatibility(input)
 
     def get_layer(self, name=None, index=None):
         return self._built_model().get_layer(name, index)
@@ -313,8 +315,10 @@ class Sequential(Model):
     # ---------------------------------------------------------------- config
     def get_config(self):
         """A list of ``{'class_name', 'config'}``, one per layer (Keras 1's Sequential format)."""
-        return [{'class_name': layer.__class__.__name__, 'config': layer.get_config()}
-                for layer in self.layers]
+        from keraslike.engine.graph_config import sequential_config
+        return sequential_config(self)
 
-
-del np
+    @classmethod
+    def from_config(cls, config, custom_objects=None, safe_mode=True):
+        from keraslike.engine.graph_config import sequential_from_config
+        return sequential_from_config(cls, config, custom_objects, safe_mode)

@@ -43,14 +43,14 @@ def _map_graph(inputs, outputs):
 
     def visit(layer, node_index, depth, seen):
         node = layer.inbound_nodes[node_index]
-        seen.add(_node_key(layer, node_index))
+        seen.add((id(layer), node_index))
         container_nodes.add(_node_key(layer, node_index))
         node_depths[node] = max(depth, node_depths.get(node, depth))
         depth = max(depth, layer_depths.get(layer, depth))
         layer_depths[layer] = depth
         layer_indices.setdefault(layer, len(layer_indices))
         for inbound, inbound_index in zip(node.inbound_layers, node.node_indices):
-            if _node_key(inbound, inbound_index) not in seen:
+            if (id(inbound), inbound_index) not in seen:
                 visit(inbound, inbound_index, depth + 1, seen)
 
     for x in outputs:
@@ -70,6 +70,12 @@ def _map_graph(inputs, outputs):
         else:
             group.sort(key=lambda l: layer_indices[l])
         layers.extend(group)
+
+    names = [layer.name for layer in layers]
+    for name in names:
+        if names.count(name) != 1:
+            raise RuntimeError('The name "%s" is used %d times in the model. All layer names '
+                               'should be unique.' % (name, names.count(name)))
 
     computable = list(inputs)
     done = []
@@ -131,12 +137,6 @@ class Container(Layer):
 
         self.layers, self.nodes_by_depth, self.container_nodes = _map_graph(self.inputs,
                                                                             self.outputs)
-        names = [layer.name for layer in self.layers]
-        for n in names:
-            if names.count(n) != 1:
-                raise RuntimeError('The name "%s" is used %d times in the model. All layer names '
-                                   'should be unique.' % (n, names.count(n)))
-
         self.outbound_nodes, self.inbound_nodes = [], []
         Node(outbound_layer=self, inbound_layers=[], node_indices=[], tensor_indices=[],
              input_tensors=self.inputs, output_tensors=self.outputs,
@@ -157,6 +157,20 @@ class Container(Layer):
             spec = getattr(layer, 'input_spec', None)
             specs.extend(to_list(spec) if spec else [None])
         return specs if len(specs) > 1 else specs[0] if specs else None
+
+    def assert_input_compatibility(self, input):
+        """Each tensor must match the shape of the model input it feeds."""
+        inputs = to_list(input)
+        if len(inputs) != len(self.inputs):
+            raise ValueError('Model "%s" expects %d input tensor(s), but it received %d.'
+                             % (self.name, len(self.inputs), len(inputs)))
+        for x, expected, name in zip(inputs, self.internal_input_shapes, self.input_names):
+            shape = getattr(x, '_keras_shape', None) or K.int_shape(x)
+            if len(shape) != len(expected) or any(
+                    a is not None and b is not None and a != b
+                    for a, b in zip(shape[1:], expected[1:])):
+                raise ValueError('Model "%s": input "%s" expects shape %s, but it was called on '
+                                 'a tensor of shape %s.' % (self.name, name, expected, shape))
 
     def get_layer(self, name=None, index=None):
         """A layer by name or by index in ``self.layers`` (unknown name: None, as in Keras 1)."""
@@ -352,6 +366,17 @@ class Container(Layer):
             out_masks.append(mask)
             shapes.append(getattr(tensor, '_keras_shape', None))
         return outputs, out_masks, shapes
+
+    def get_config(self):
+        """Keras 1's graph config: name, layers with their inbound nodes, inputs and outputs."""
+        from .graph_config import container_config
+        return container_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None, safe_mode=True):
+        """Rebuild a model from :meth:`get_config` output (lambdas need ``safe_mode=False``)."""
+        from .graph_config import container_from_config
+        return container_from_config(cls, config, custom_objects, safe_mode)
 
     def summary(self, line_length=100, positions=None):
         """Print the Keras 1 layer table: name (type), output shape, params, connections."""

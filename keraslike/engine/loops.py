@@ -68,9 +68,13 @@ def fit_loop(model, f, ins, out_labels=None, batch_size=32, nb_epoch=100, verbos
                               'nb_sample': nb_train_sample, 'verbose': verbose,
                               'do_validation': do_validation,
                               'metrics': callback_metrics or []})
-    callback_list.on_train_begin()
+    # Keras 1 code reads these from the model given to callbacks (a Sequential, not
+    # its inner Model) and Keras 2 code from the callback itself.
+    for holder in [model, callback_model] + list(callback_list):
+        holder.validation_data = val_ins
+    callback_model.history = model.history
     callback_model.stop_training = False
-    model.validation_data = val_ins
+    callback_list.on_train_begin()
     out_labels = out_labels or []
 
     for epoch in range(initial_epoch, nb_epoch):

@@ -175,7 +175,7 @@ class Model(Container):
         if val_ins:
             self._make_test_function()
             val_f = self.test_function
-        out_labels = self.metrics_names
+        out_labels = _dedupe_labels(self.metrics_names)
         callback_metrics = copy.copy(out_labels)
         if val_ins:
             callback_metrics += ['val_' + n for n in out_labels]
@@ -223,6 +223,16 @@ class Model(Container):
         self._make_predict_function()
         outputs = self.predict_function(x)
         return outputs[0] if len(outputs) == 1 else outputs
+
+
+def _dedupe_labels(labels):
+    """An output layer shared by several outputs repeats names: suffix them _2, _3, ..."""
+    out = []
+    for i, label in enumerate(labels):
+        if labels.count(label) > 1:
+            label += '_' + str(labels[:i].count(label) + 1)
+        out.append(label)
+    return out
 
 
 _BUILTIN_LOSSES = {

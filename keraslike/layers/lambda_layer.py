@@ -23,7 +23,7 @@ class UnsafeConfigError(ValueError):
     """A config holds serialised code, and the caller did not opt in to running it."""
 
 
-def _serialize(fn):
+def serialize_function(fn):
     if isinstance(fn, types.LambdaType) and fn.__name__ == '<lambda>':
         return func_dump(fn), 'lambda'
     if callable(fn):
@@ -32,7 +32,7 @@ def _serialize(fn):
 
 
 def deserialize_function(value, value_type, custom_objects=None, safe_mode=True, what='function'):
-    """Rebuild a function stored by :func:`_serialize` (lambdas only with ``safe_mode=False``)."""
+    """Rebuild a function stored by :func:`serialize_function` (lambdas only with ``safe_mode=False``)."""
     if value_type == 'function':
         lookup = dict(get_custom_objects())
         lookup.update(custom_objects or {})
@@ -53,6 +53,17 @@ def deserialize_function(value, value_type, custom_objects=None, safe_mode=True,
     if isinstance(value, list):
         return tuple(value)
     return value
+
+
+def infer_output_shape(call, input_shape):
+    """Run ``call`` on placeholders of ``input_shape`` and read PyTensor's static output shape."""
+    shapes = input_shape if isinstance(input_shape, list) else [input_shape]
+    xs = [K.placeholder(shape=s) for s in shapes]
+    out = call(xs if isinstance(input_shape, list) else xs[0])
+    batch = shapes[0][0]
+    if isinstance(out, (list, tuple)):
+        return [(batch,) + tuple(K.int_shape(o)[1:]) for o in out]
+    return (batch,) + tuple(K.int_shape(out)[1:])
 
 
 class Lambda(Layer):
@@ -94,18 +105,11 @@ class Lambda(Layer):
         return tuple(shape)
 
     def _infer_output_shape(self, input_shape):
-        """Run the function on placeholders and read PyTensor's static output shape."""
-        shapes = input_shape if isinstance(input_shape, list) else [input_shape]
-        xs = [K.placeholder(shape=s) for s in shapes]
-        out = self.call(xs if isinstance(input_shape, list) else xs[0])
-        batch = shapes[0][0]
-        if isinstance(out, (list, tuple)):
-            return [(batch,) + tuple(K.int_shape(o)[1:]) for o in out]
-        return (batch,) + tuple(K.int_shape(out)[1:])
+        return infer_output_shape(self.call, input_shape)
 
     def get_config(self):
-        function, function_type = _serialize(self.function)
-        output_shape, output_shape_type = _serialize(self._output_shape)
+        function, function_type = serialize_function(self.function)
+        output_shape, output_shape_type = serialize_function(self._output_shape)
         config = {'function': function, 'function_type': function_type,
                   'output_shape': output_shape, 'output_shape_type': output_shape_type,
                   'arguments': self.arguments}

@@ -63,3 +63,32 @@ def print_summary(layers, relevant_nodes=None, line_length=100, positions=None):
     print('Trainable params: {:,}'.format(trainable))
     print('Non-trainable params: {:,}'.format(non_trainable))
     print('_' * line_length)
+
+
+def layer_from_config(config, custom_objects=None, safe_mode=True):
+    """Instantiate a layer (or model) from ``{'class_name': ..., 'config': ...}``.
+
+    ``custom_objects`` maps names to custom layers or functions; they are
+    visible only during this call. ``safe_mode=False`` allows configs holding
+    marshalled Python code (Keras 1 lambdas) to be rebuilt.
+    """
+    import inspect
+    from keraslike import layers as layers_module
+    from keraslike.engine.training import Model
+    from keraslike.sequential import Sequential
+    from keraslike.utils.generic_utils import custom_object_scope, get_from_module
+    class_name = config['class_name']
+    with custom_object_scope(custom_objects or {}):
+        if class_name == 'Sequential':
+            layer_class = Sequential
+        elif class_name in ('Model', 'Container'):
+            layer_class = Model
+        else:
+            layer_class = get_from_module(class_name, vars(layers_module), 'layer')
+        params = inspect.signature(layer_class.from_config).parameters
+        kwargs = {}
+        if 'custom_objects' in params:
+            kwargs['custom_objects'] = custom_objects
+        if 'safe_mode' in params:
+            kwargs['safe_mode'] = safe_mode
+        return layer_class.from_config(config['config'], **kwargs)
