@@ -296,6 +296,36 @@ class Sequential(Model):
         _drop_legacy_kwargs(kwargs)
         return self._compiled_model().test_on_batch(x, y, sample_weight=sample_weight)
 
+    def fit_generator(self, generator, samples_per_epoch=None, nb_epoch=None, verbose=1,
+                      callbacks=None, validation_data=None, nb_val_samples=None,
+                      class_weight=None, max_q_size=10, nb_worker=1, pickle_safe=False,
+                      initial_epoch=0, **kwargs):
+        _drop_legacy_kwargs(kwargs, allowed=('steps_per_epoch', 'epochs', 'validation_steps',
+                                             'workers', 'use_multiprocessing',
+                                             'max_queue_size'))
+        return self._compiled_model().fit_generator(
+            generator, samples_per_epoch, nb_epoch, verbose=verbose, callbacks=callbacks,
+            validation_data=validation_data, nb_val_samples=nb_val_samples,
+            class_weight=class_weight, max_q_size=max_q_size, nb_worker=nb_worker,
+            pickle_safe=pickle_safe, initial_epoch=initial_epoch, **kwargs)
+
+    def evaluate_generator(self, generator, val_samples=None, max_q_size=10, nb_worker=1,
+                           pickle_safe=False, **kwargs):
+        if 'verbose' in kwargs:
+            kwargs.pop('verbose')
+            warnings.warn('The "verbose" argument is deprecated.')
+        _drop_legacy_kwargs(kwargs, allowed=('steps', 'workers', 'use_multiprocessing',
+                                             'max_queue_size'))
+        return self._compiled_model().evaluate_generator(
+            generator, val_samples, max_q_size=max_q_size, nb_worker=nb_worker,
+            pickle_safe=pickle_safe, **kwargs)
+
+    def predict_generator(self, generator, val_samples=None, max_q_size=10, nb_worker=1,
+                          pickle_safe=False, **kwargs):
+        return self._built_model().predict_generator(
+            generator, val_samples, max_q_size=max_q_size, nb_worker=nb_worker,
+            pickle_safe=pickle_safe, **kwargs)
+
     def predict_proba(self, x, batch_size=32, verbose=1):
         """Class probabilities (``predict``, warning if values fall outside [0, 1])."""
         preds = self.predict(x, batch_size, verbose)

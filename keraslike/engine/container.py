@@ -378,6 +378,30 @@ class Container(Layer):
         from .graph_config import container_from_config
         return container_from_config(cls, config, custom_objects, safe_mode)
 
+    # ---------------------------------------------------------------- files (engine/saving.py)
+    def save_weights(self, filepath, overwrite=True):
+        """Write the weights to HDF5 in Keras 1.2.2's layout, atomically."""
+        from .saving import save_weights
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, by_name=False):
+        """Read weights saved by ``save_weights`` (or by Keras 1.2.2); all or nothing."""
+        from .saving import load_weights
+        load_weights(self, filepath, by_name=by_name)
+
+    def save(self, filepath, overwrite=True):
+        """Write architecture, weights and optimizer state (``keraslike.models.load_model``)."""
+        from .saving import save_model
+        save_model(self, filepath, overwrite=overwrite)
+
+    def to_json(self, **kwargs):
+        from .saving import model_to_json
+        return model_to_json(self, **kwargs)
+
+    def to_yaml(self, **kwargs):
+        from .saving import model_to_yaml
+        return model_to_yaml(self, **kwargs)
+
     def summary(self, line_length=100, positions=None):
         """Print the Keras 1 layer table: name (type), output shape, params, connections."""
         from keraslike.utils.layer_utils import print_summary

@@ -224,6 +224,31 @@ class Model(Container):
         outputs = self.predict_function(x)
         return outputs[0] if len(outputs) == 1 else outputs
 
+    # ------------------------------------------------------------------ generators
+    def fit_generator(self, generator, samples_per_epoch=None, nb_epoch=None, verbose=1,
+                      callbacks=None, validation_data=None, nb_val_samples=None,
+                      class_weight=None, max_q_size=10, nb_worker=1, pickle_safe=False,
+                      initial_epoch=0, **kwargs):
+        """Train on batches from a Python generator (see ``engine/generator_loops.py``)."""
+        from .generator_loops import fit_generator
+        return fit_generator(self, generator, samples_per_epoch, nb_epoch, verbose=verbose,
+                             callbacks=callbacks, validation_data=validation_data,
+                             nb_val_samples=nb_val_samples, class_weight=class_weight,
+                             max_q_size=max_q_size, nb_worker=nb_worker,
+                             pickle_safe=pickle_safe, initial_epoch=initial_epoch, **kwargs)
+
+    def evaluate_generator(self, generator, val_samples=None, max_q_size=10, nb_worker=1,
+                           pickle_safe=False, **kwargs):
+        from .generator_loops import evaluate_generator
+        return evaluate_generator(self, generator, val_samples, max_q_size=max_q_size,
+                                  nb_worker=nb_worker, pickle_safe=pickle_safe, **kwargs)
+
+    def predict_generator(self, generator, val_samples=None, max_q_size=10, nb_worker=1,
+                          pickle_safe=False, **kwargs):
+        from .generator_loops import predict_generator
+        return predict_generator(self, generator, val_samples, max_q_size=max_q_size,
+                                 nb_worker=nb_worker, pickle_safe=pickle_safe, **kwargs)
+
 
 def _dedupe_labels(labels):
     """An output layer shared by several outputs repeats names: suffix them _2, _3, ..."""
