@@ -28,7 +28,10 @@ def _drop_legacy_kwargs(kwargs, allowed=()):
 
 
 class Sequential(Model):
-    """A stack of layers; the first needs ``input_shape``, ``batch_input_shape`` or ``input_dim``."""
+    """A stack of layers.
+
+    The first needs ``input_shape``, ``batch_input_shape`` or ``input_dim``.
+    """
 
     def __init__(self, layers=None, name=None):
         self.layers = []

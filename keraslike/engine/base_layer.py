@@ -44,7 +44,10 @@ _BASE_KWARGS = {'input_shape', 'batch_input_shape', 'input_dtype', 'name', 'trai
 
 
 class Layer(object):
-    """Base layer. Keyword arguments: input_shape, batch_input_shape, input_dtype, name, trainable."""
+    """Base layer.
+
+    Keyword arguments: input_shape, batch_input_shape, input_dtype, name, trainable.
+    """
 
     def __init__(self, **kwargs):
         if not hasattr(self, 'input_spec'):
@@ -206,7 +209,8 @@ class Layer(object):
                     least = int(spec.ndim[:-1])
                     if x.ndim < least:
                         raise ValueError('Input %d is incompatible with layer %s: expected '
-                                         'ndim >= %d, found ndim=%d' % (i, self.name, least, x.ndim))
+                                         'ndim >= %d, found ndim=%d'
+                                         % (i, self.name, least, x.ndim))
                 elif x.ndim != spec.ndim:
                     raise ValueError('Input %d is incompatible with layer %s: expected ndim=%d, '
                                      'found ndim=%d' % (i, self.name, spec.ndim, x.ndim))

@@ -62,7 +62,7 @@ def build_losses_and_metrics(model, loss, metrics, loss_weights, sample_weight_m
     """Set the compile-time attributes of ``model`` (targets, total_loss, metrics_*...)."""
     from keraslike import objectives, metrics as metrics_module
     names = model.output_names
-    model.loss_functions = [objectives.get(l) for l in
+    model.loss_functions = [objectives.get(fn) for fn in
                             _per_output(loss, names, 'loss', require_all=True)]
     weights = [1. if w is None else float(w) for w in
                _per_output(loss_weights, names, 'loss_weights', default=1.)]

@@ -66,9 +66,9 @@ def _map_graph(inputs, outputs):
     for depth in sorted(layers_by_depth, reverse=True):
         group = layers_by_depth[depth]
         if K.legacy_weight_ordering():
-            group.sort(key=lambda l: l.name)
+            group.sort(key=lambda layer: layer.name)
         else:
-            group.sort(key=lambda l: layer_indices[l])
+            group.sort(key=lambda layer: layer_indices[layer])
         layers.extend(group)
 
     names = [layer.name for layer in layers]

@@ -140,4 +140,3 @@ def sequential_from_config(cls, config, custom_objects=None, safe_mode=True):
             model.add(layer_from_config(conf, custom_objects=custom_objects,
                                         safe_mode=safe_mode))
     return model
-

@@ -31,7 +31,10 @@ def _keras2_fit_kwargs(kwargs, allowed):
 
 
 class Model(Container):
-    """A graph of layers with training: ``Model(input=x, output=y)`` (or ``inputs=``/``outputs=``)."""
+    """A graph of layers with training: ``Model(input=x, output=y)``.
+
+    Keras 2 spelling: ``Model(inputs=x, outputs=y)``.
+    """
 
     def __init__(self, input=None, output=None, name=None, inputs=None, outputs=None):
         input = inputs if input is None else input

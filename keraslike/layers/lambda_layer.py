@@ -32,7 +32,10 @@ def serialize_function(fn):
 
 
 def deserialize_function(value, value_type, custom_objects=None, safe_mode=True, what='function'):
-    """Rebuild a function stored by :func:`serialize_function` (lambdas only with ``safe_mode=False``)."""
+    """Rebuild a function stored by :func:`serialize_function`.
+
+    Lambdas (marshalled code) only with ``safe_mode=False``.
+    """
     if value_type == 'function':
         lookup = dict(get_custom_objects())
         lookup.update(custom_objects or {})

@@ -43,7 +43,8 @@ def get_custom_objects():
 
 def _public_names(module_params):
     return sorted(k for k, v in module_params.items()
-                  if not k.startswith('_') and (callable(v)) and not isinstance(v, types.ModuleType))
+                  if not k.startswith('_') and callable(v)
+                  and not isinstance(v, types.ModuleType))
 
 
 def get_from_module(identifier, module_params, module_name, instantiate=False, kwargs=None):
