@@ -53,8 +53,14 @@ class Optimizer(object):
         raise NotImplementedError
 
     def get_gradients(self, loss, params):
-        """Gradients of ``loss`` w.r.t. ``params``, after clipnorm then clipvalue."""
-        grads = K.gradients(loss, params)
+        """Gradients of ``loss`` w.r.t. ``params``, after clipnorm then clipvalue.
+
+        When ``self.gradient_source`` is set (a list of tensors, one per param, e.g.
+        placeholders fed with gradients averaged across processes by
+        ``keraslike.distributed``), those are used instead of differentiating ``loss``.
+        """
+        source = getattr(self, 'gradient_source', None)
+        grads = list(source) if source is not None else K.gradients(loss, params)
         if hasattr(self, 'clipnorm') and self.clipnorm > 0:
             norm = K.sqrt(sum([K.sum(K.square(g)) for g in grads]))
             grads = [clip_norm(g, self.clipnorm, norm) for g in grads]

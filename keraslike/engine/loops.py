@@ -48,8 +48,11 @@ def _slice_batch(ins, batch_ids):
 
 def fit_loop(model, f, ins, out_labels=None, batch_size=32, nb_epoch=100, verbose=1,
              callbacks=None, val_f=None, val_ins=None, shuffle=True, callback_metrics=None,
-             initial_epoch=0):
-    """Train ``f`` on ``ins`` for epochs ``initial_epoch .. nb_epoch-1``; returns a History."""
+             initial_epoch=0, sync_indices=None):
+    """Train ``f`` on ``ins`` for epochs ``initial_epoch .. nb_epoch-1``; returns a History.
+
+    ``sync_indices`` (distributed training) makes every process use one shuffled order.
+    """
     from keraslike import callbacks as cbks
     do_validation = bool(val_f and val_ins)
     if do_validation and verbose:
@@ -83,6 +86,8 @@ def fit_loop(model, f, ins, out_labels=None, batch_size=32, nb_epoch=100, verbos
             index_array = batch_shuffle(index_array, batch_size)
         elif shuffle:
             np.random.shuffle(index_array)
+        if shuffle and sync_indices is not None:
+            index_array = sync_indices(index_array)
         batches = make_batches(nb_train_sample, batch_size)
         epoch_logs = {}
         for batch_index, (batch_start, batch_end) in enumerate(batches):

@@ -79,19 +79,30 @@ class Model(Container):
         self._check_compiled()
         if self.train_function is None:
             inputs = self.inputs + self.targets + self.sample_weights
+            outputs = [self.total_loss] + self.metrics_tensors
+            if hasattr(self.optimizer, 'build_train_function'):  # keraslike.distributed
+                self.train_function = self.optimizer.build_train_function(
+                    self, inputs, outputs, self.updates, self._function)
+                return
             training_updates = self.optimizer.get_updates(self._collected_trainable_weights,
                                                           self.constraints, self.total_loss)
-            self.train_function = self._function(inputs,
-                                                 [self.total_loss] + self.metrics_tensors,
+            self.train_function = self._function(inputs, outputs,
                                                  self.updates + training_updates, phase=1)
 
     def _make_test_function(self):
         self._check_compiled()
         if self.test_function is None:
             inputs = self.inputs + self.targets + self.sample_weights
-            self.test_function = self._function(inputs,
-                                                [self.total_loss] + self.metrics_tensors,
-                                                self.state_updates, phase=0)
+            outputs = [self.total_loss] + self.metrics_tensors
+            self.test_function = self._function(inputs, outputs, self.state_updates, phase=0)
+            distribution = self._distribution()
+            if distribution is not None:
+                self.test_function = distribution.test_function(self, self.test_function,
+                                                                len(outputs))
+
+    def _distribution(self):
+        """The keraslike.distributed run this model trains in, if any."""
+        return getattr(getattr(self, 'optimizer', None), 'distribution', None)
 
     def _make_predict_function(self):
         if getattr(self, 'predict_function', None) is None:
@@ -182,11 +193,18 @@ class Model(Container):
         callback_metrics = copy.copy(out_labels)
         if val_ins:
             callback_metrics += ['val_' + n for n in out_labels]
+        sync_indices = None
+        distribution = self._distribution()
+        if distribution is not None:
+            callbacks = distribution.filter_callbacks(callbacks)
+            verbose = verbose if distribution.is_root else 0
+            sync_indices = distribution.sync_indices
         return loops.fit_loop(self, self.train_function, x + y + sample_weights,
                               out_labels=out_labels, batch_size=batch_size, nb_epoch=nb_epoch,
                               verbose=verbose, callbacks=callbacks, val_f=val_f,
                               val_ins=val_ins, shuffle=shuffle,
-                              callback_metrics=callback_metrics, initial_epoch=initial_epoch)
+                              callback_metrics=callback_metrics, initial_epoch=initial_epoch,
+                              sync_indices=sync_indices)
 
     def evaluate(self, x, y, batch_size=32, verbose=1, sample_weight=None):
         """Loss (and metrics) on ``x``/``y``: a float, or a list in ``metrics_names`` order."""
