@@ -174,9 +174,13 @@ class DistributedOptimizer(Optimizer):
 
     def __getattr__(self, name):
         # lr, decay, ... belong to the wrapped optimizer (LearningRateScheduler uses opt.lr)
-        if name in ('optimizer', 'distribution'):
+        if name in ('optimizer', 'distribution', 'wrapped_optimizer'):
             raise AttributeError(name)
         return getattr(self.optimizer, name)
+
+    @property
+    def wrapped_optimizer(self):
+        return self.optimizer
 
     def get_updates(self, params, constraints, loss):
         return self.optimizer.get_updates(params, constraints, loss)
@@ -208,5 +212,4 @@ class DistributedOptimizer(Optimizer):
         self.optimizer.set_weights(weights)
 
     def get_config(self):
-        # saved models record the wrapped optimizer: they load and train on one process too
         return self.optimizer.get_config()

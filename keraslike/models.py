@@ -4,4 +4,5 @@
 """
 from keraslike.engine.training import Model  # noqa: F401
 from keraslike.sequential import Sequential  # noqa: F401
-# save_model, load_model, model_from_config/json/yaml (issue 7, engine/saving.py)
+from keraslike.engine.saving import (load_model, model_from_config,  # noqa: F401
+                                     model_from_json, model_from_yaml, save_model)

@@ -165,7 +165,9 @@ class Sequential(Model):
         layers = []
         if self.layers and self.layers[0].__class__.__name__ == 'Merge':
             for branch in self.layers[0].layers:
-                for layer in getattr(branch, 'flattened_layers', None) or [branch]:
+                sublayers = getattr(branch, 'flattened_layers', None) or getattr(
+                    branch, 'layers', None) or [branch]
+                for layer in sublayers:
                     if layer not in layers:
                         layers.append(layer)
             rest = self.layers[1:]

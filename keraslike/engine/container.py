@@ -395,10 +395,15 @@ class Container(Layer):
         save_model(self, filepath, overwrite=overwrite)
 
     def to_json(self, **kwargs):
+        """The architecture as Keras 1 JSON (``keraslike.models.model_from_json`` reads it).
+
+        >>> clone = model_from_json(model.to_json(indent=2))  # doctest: +SKIP
+        """
         from .saving import model_to_json
         return model_to_json(self, **kwargs)
 
     def to_yaml(self, **kwargs):
+        """The architecture as YAML (needs PyYAML; ``keraslike.models.model_from_yaml``)."""
         from .saving import model_to_yaml
         return model_to_yaml(self, **kwargs)
 

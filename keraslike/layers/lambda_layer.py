@@ -52,7 +52,8 @@ def deserialize_function(value, value_type, custom_objects=None, safe_mode=True,
                 'This config contains a Python lambda (%s) stored as marshalled bytecode; '
                 'rebuilding it would execute code from the file. Pass safe_mode=False only if '
                 'you trust its source.' % what)
-        return func_load(value, globs=dict(vars(K)))
+        # Keras 1 ran these in keras.layers.core's namespace, where `K` is the backend
+        return func_load(value, globs=dict(vars(K), K=K))
     if isinstance(value, list):
         return tuple(value)
     return value
