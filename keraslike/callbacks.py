@@ -8,7 +8,8 @@ from .callbacks_core import (BaseLogger, Callback, CallbackList, History,  # noq
                              ProgbarLogger)
 from .callbacks_training import (CSVLogger, EarlyStopping, LambdaCallback,  # noqa: F401
                                  LearningRateScheduler, ModelCheckpoint, ReduceLROnPlateau,
-                                 RemoteMonitor, TensorBoard, TerminateOnNaN)
+                                 TerminateOnNaN)
+from .callbacks_extra import RemoteMonitor, TensorBoard  # noqa: F401
 
 __all__ = ['Callback', 'CallbackList', 'BaseLogger', 'ProgbarLogger', 'History',
            'ModelCheckpoint', 'EarlyStopping', 'LearningRateScheduler', 'ReduceLROnPlateau',

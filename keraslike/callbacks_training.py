@@ -7,7 +7,6 @@ They need only a model with ``stop_training``, ``save_weights(path, overwrite=Tr
 >>> # model.fit(X, y, validation_split=0.2, callbacks=[stopper])
 """
 import csv
-import json
 import os
 import warnings
 from collections import OrderedDict
@@ -334,46 +333,3 @@ class TerminateOnNaN(Callback):
         if loss is not None and (np.isnan(loss) or np.isinf(loss)):
             print('Batch %d: Invalid loss, terminating training' % batch)
             self.model.stop_training = True
-
-
-class RemoteMonitor(Callback):
-    """POST ``{field: json.dumps({'epoch': epoch, **logs})}`` to ``root + path``
-    at each epoch end (needs the ``requests`` package).
-
-    >>> monitor = RemoteMonitor(root='http://localhost:9000')
-    """
-
-    def __init__(self, root='http://localhost:9000', path='/publish/epoch/end/',
-                 field='data', headers=None):
-        super(RemoteMonitor, self).__init__()
-        if headers is None:
-            headers = {'Accept': 'application/json', 'Content-Type': 'application/json'}
-        self.root = root
-        self.path = path
-        self.field = field
-        self.headers = headers
-
-    def on_epoch_end(self, epoch, logs=None):
-        try:
-            import requests
-        except ImportError:
-            raise ImportError('RemoteMonitor requires the `requests` library.')
-        logs = logs or {}
-        send = {'epoch': epoch}
-        for k, v in logs.items():
-            send[k] = v.item() if isinstance(v, np.generic) else v
-        try:
-            requests.post(self.root + self.path,
-                          {self.field: json.dumps(send, default=float)}, headers=self.headers)
-        except requests.exceptions.RequestException:
-            warnings.warn('Warning: could not reach RemoteMonitor root server at '
-                          + str(self.root))
-
-
-class TensorBoard(Callback):
-    """TensorFlow-only in Keras 1; always raises ``RuntimeError`` here."""
-
-    def __init__(self, log_dir='./logs', histogram_freq=0, write_graph=True,
-                 write_images=False):
-        super(TensorBoard, self).__init__()
-        raise RuntimeError('TensorBoard callback only works with the TensorFlow backend.')

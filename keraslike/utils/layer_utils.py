@@ -92,3 +92,26 @@ def layer_from_config(config, custom_objects=None, safe_mode=True):
         if 'safe_mode' in params:
             kwargs['safe_mode'] = safe_mode
         return layer_class.from_config(config['config'], **kwargs)
+
+
+def convert_all_kernels_in_model(model):
+    """Flip the convolution kernels of every convolution layer in ``model`` in place
+    (Theano <-> TensorFlow kernels, see ``np_utils.convert_kernel``), as Keras 1 does for
+    ``Convolution1D/2D/3D``, ``AtrousConvolution1D/2D`` and ``Deconvolution2D`` (and their
+    Keras 2 names); other layers are left alone.
+
+    >>> # convert_all_kernels_in_model(model)  # after loading weights saved by TensorFlow
+    """
+    from keraslike.utils.np_utils import convert_kernel
+    conv_classes = {'Convolution1D', 'Convolution2D', 'Convolution3D', 'AtrousConvolution1D',
+                    'AtrousConvolution2D', 'Deconvolution2D', 'Conv1D', 'Conv2D', 'Conv3D',
+                    'Conv2DTranspose'}
+    layers = getattr(model, 'flattened_layers', None) or model.layers
+    to_assign = []
+    for layer in layers:
+        if layer.__class__.__name__ in conv_classes:
+            kernel = getattr(layer, 'W', None)
+            if kernel is None:
+                kernel = getattr(layer, 'kernel')
+            to_assign.append((kernel, convert_kernel(K.get_value(kernel))))
+    K.batch_set_value(to_assign)
