@@ -5,4 +5,23 @@ from .core import (Activation, ActivityRegularization, Dense, Dropout, Flatten, 
                    Highway, Lambda, Masking, MaxoutDense, Permute, RepeatVector, Reshape,
                    SpatialDropout1D, SpatialDropout2D, SpatialDropout3D, TimeDistributedDense)
 # convolution, pooling, normalization, noise, advanced activations, local (issue 5)
+from .convolutional import (AtrousConv1D, AtrousConv2D, AtrousConvolution1D,  # noqa: F401
+                            AtrousConvolution2D, Conv1D, Conv2D, Conv2DTranspose, Conv3D,
+                            Convolution1D, Convolution2D, Convolution3D, Deconv2D,
+                            Deconvolution2D, SeparableConv2D, SeparableConvolution2D)
+from .convolutional_shapes import (Cropping1D, Cropping2D, Cropping3D,  # noqa: F401
+                                   UpSampling1D, UpSampling2D, UpSampling3D, ZeroPadding1D,
+                                   ZeroPadding2D, ZeroPadding3D)
+from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D,  # noqa: F401
+                      AvgPool1D, AvgPool2D, AvgPool3D, GlobalAveragePooling1D,
+                      GlobalAveragePooling2D, GlobalAveragePooling3D, GlobalAvgPool1D,
+                      GlobalAvgPool2D, GlobalAvgPool3D, GlobalMaxPool1D, GlobalMaxPool2D,
+                      GlobalMaxPool3D, GlobalMaxPooling1D, GlobalMaxPooling2D,
+                      GlobalMaxPooling3D, MaxPool1D, MaxPool2D, MaxPool3D, MaxPooling1D,
+                      MaxPooling2D, MaxPooling3D)
+from .local import LocallyConnected1D, LocallyConnected2D  # noqa: F401
+from .normalization import BatchNormalization  # noqa: F401
+from .noise import GaussianDropout, GaussianNoise  # noqa: F401
+from .advanced_activations import (ELU, LeakyReLU, ParametricSoftplus, PReLU,  # noqa: F401
+                                   SReLU, ThresholdedReLU)
 # recurrent, embeddings, wrappers (issue 6)

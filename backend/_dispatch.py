@@ -1,0 +1,88 @@
+"""Numba and JAX implementations for the NumPy-kernel Ops (conv, pool).
+
+Each Op exposes ``kernel()``, a plain function of its input arrays that
+returns the output array; ``perform`` calls it, and so does the Numba
+implementation registered here, from an object-mode block. That keeps one
+implementation for the C, Python and Numba modes, keeps Numba's compile
+small (an im2col graph took minutes), and, because a cache key is given,
+leaves the whole compiled graph cacheable on disk (PyTensor's generic
+object-mode fallback would make it uncacheable, and warns on every compile).
+
+JAX gets real ``jax.lax`` implementations (the ``_jax_*_impl`` functions in
+``conv_ops`` and ``pool_ops``): the GPU path. They are registered only when
+jax is installed.
+
+>>> register_op(MyOp, jax_impl=lambda op, node: (lambda x: x))  # doctest: +SKIP
+>>> ensure_registered()   # in MyOp.make_node  # doctest: +SKIP
+"""
+import importlib.util
+
+import numpy as np
+
+# bump when the object-mode wrapper changes, so cached Numba code is rebuilt
+_NUMBA_KEY_VERSION = 2
+
+
+def _register_numba(op_cls):
+    import numba
+    from pytensor.link.numba.dispatch.basic import (default_hash_key_from_props,
+                                                    get_numba_type, numba_njit,
+                                                    register_funcify_and_cache_key)
+
+    @register_funcify_and_cache_key(op_cls)
+    def numba_funcify_kernel_op(op, node, **kwargs):
+        call = op.kernel()
+        dtype = node.outputs[0].type.numpy_dtype
+        # declared C-contiguous (the kernels return such arrays): Numba's loops over
+        # 'A'-layout arrays downstream measured several times slower
+        out_type = get_numba_type(node.outputs[0].type, layout='C')
+
+        @numba_njit
+        def kernel_op(*inputs):
+            with numba.objmode(out=out_type):
+                out = np.ascontiguousarray(call(*inputs), dtype=dtype)
+            return out
+
+        key = default_hash_key_from_props(op, keraslike_objmode=_NUMBA_KEY_VERSION,
+                                          out_dtype=str(node.outputs[0].dtype))
+        return kernel_op, key
+
+
+def jax_available():
+    return importlib.util.find_spec('jax') is not None
+
+
+def _register_jax(op_cls, jax_impl):
+    from pytensor.link.jax.dispatch import jax_funcify
+
+    @jax_funcify.register(op_cls)
+    def jax_funcify_kernel_op(op, node=None, **kwargs):
+        return jax_impl(op, node)
+
+
+_PENDING = []
+_ACTIVE = [False]
+
+
+def register_op(op_cls, jax_impl=None):
+    """Give ``op_cls`` a cacheable Numba implementation and, if jax is installed, a JAX one.
+
+    Registration waits for :func:`ensure_registered` (called when a node is first
+    built) so that importing keraslike does not import numba and jax (2 s or more).
+    """
+    _PENDING.append((op_cls, jax_impl))
+    if _ACTIVE[0]:
+        ensure_registered()
+    return op_cls
+
+
+def ensure_registered():
+    _ACTIVE[0] = True
+    while _PENDING:
+        op_cls, jax_impl = _PENDING.pop(0)
+        try:
+            _register_numba(op_cls)
+        except ImportError:  # PyTensor without numba: C and Python modes still work
+            pass
+        if jax_impl is not None and jax_available():
+            _register_jax(op_cls, jax_impl)

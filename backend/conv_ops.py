@@ -1,0 +1,242 @@
+"""PyTensor Ops for N-d correlation (1-D to 3-D) and its two gradients.
+
+``Corr`` computes ``y[n, f, o] = sum_{c, k} w[f, c, k] * xpad[n, c, o*s + k*d]``
+on channels-first tensors; Keras' true convolution is ``Corr`` of the flipped
+kernel (done in ``conv.py``). ``CorrGradInputs`` (also the transposed
+convolution) and ``CorrGradWeights`` are its derivatives; all three are
+linear in each input, so their gradients are each other and every order of
+derivative is available.
+
+>>> import pytensor.tensor as pt
+>>> x, w = pt.tensor4('x'), pt.tensor4('w')
+>>> y = Corr(kshape=(3, 3), strides=(1, 1), dilation=(1, 1), lo=(0, 0), hi=(0, 0))(x, w)
+
+NumPy kernels (``conv_kernels``) run in the C, Python and Numba modes;
+``jax.lax.conv_general_dilated`` runs in JAX mode.
+"""
+import functools
+
+import numpy as np
+import pytensor
+import pytensor.tensor as pt
+from pytensor.gradient import DisconnectedType
+from pytensor.graph.basic import Apply, Constant
+from pytensor.graph.op import Op
+
+from . import conv_kernels
+from ._dispatch import ensure_registered, register_op
+
+
+def _ints(values):
+    return tuple(int(v) for v in values)
+
+
+def spatial_shape(x, nd):
+    """The last ``nd`` dimensions of ``x``: a constant when statically known (JAX needs that)."""
+    static = x.type.shape[-nd:]
+    if all(s is not None for s in static):
+        return pt.as_tensor_variable(np.asarray(static, dtype='int64'))
+    return x.shape[-nd:]
+
+
+class _CorrOp(Op):
+    """Shared parameters: kernel spatial shape, strides, dilation, low/high padding, groups."""
+
+    __props__ = ('kshape', 'strides', 'dilation', 'lo', 'hi', 'groups')
+
+    def __init__(self, kshape, strides, dilation, lo, hi, groups=1):
+        self.kshape = _ints(kshape)
+        self.strides = _ints(strides)
+        self.dilation = _ints(dilation)
+        self.lo = _ints(lo)
+        self.hi = _ints(hi)
+        self.groups = int(groups)
+        nd = len(self.kshape)
+        if not all(len(v) == nd for v in (self.strides, self.dilation, self.lo, self.hi)):
+            raise ValueError('%s: kshape, strides, dilation and padding need %d entries each.'
+                             % (type(self).__name__, nd))
+
+    @property
+    def nd(self):
+        return len(self.kshape)
+
+    def _params(self):
+        return dict(strides=self.strides, dilation=self.dilation, lo=self.lo)
+
+    def _related(self, cls):
+        return cls(self.kshape, self.strides, self.dilation, self.lo, self.hi, self.groups)
+
+    def out_length(self, length, i):
+        """Output length on spatial axis ``i`` for input length ``length`` (int or symbolic)."""
+        dk = (self.kshape[i] - 1) * self.dilation[i] + 1
+        return (length + self.lo[i] + self.hi[i] - dk) // self.strides[i] + 1
+
+    def _check(self, name, var, what):
+        if var.ndim != self.nd + 2:
+            raise ValueError('%s: the %s must have %d dimensions (batch, channels, %d spatial), '
+                             'got %d.' % (name, what, self.nd + 2, self.nd, var.ndim))
+
+    def perform(self, node, inputs, outputs):
+        out = self.kernel()(*inputs)
+        outputs[0][0] = np.asarray(out, dtype=node.outputs[0].dtype)
+
+    def L_op(self, inputs, outputs, output_grads):
+        # PyTensor < 3.3 calls L_op; newer versions call pullback
+        return self.pullback(inputs, outputs, output_grads)
+
+
+class Corr(_CorrOp):
+    """Correlation of ``x`` (N, C, *L) with ``w`` (F, C // groups, *K)."""
+
+    def make_node(self, x, w):
+        ensure_registered()
+        x, w = pt.as_tensor_variable(x), pt.as_tensor_variable(w)
+        self._check('Convolution', x, 'input')
+        self._check('Convolution', w, 'kernel')
+        dtype = pytensor.scalar.upcast(x.dtype, w.dtype)
+        spatial = tuple(None if L is None else self.out_length(L, i)
+                        for i, L in enumerate(x.type.shape[2:]))
+        return Apply(self, [x, w], [pt.tensor(dtype=dtype, shape=(x.type.shape[0],
+                                                                  w.type.shape[0]) + spatial)])
+
+    def kernel(self):
+        return functools.partial(conv_kernels.conv_forward, hi=self.hi, groups=self.groups,
+                                 **self._params())
+
+    def infer_shape(self, *args):
+        node, shapes = args[-2:]  # PyTensor < 3.3 passes fgraph first
+        xs, wsh = shapes
+        return [(xs[0], wsh[0]) + tuple(self.out_length(xs[2 + i], i) for i in range(self.nd))]
+
+    def pullback(self, inputs, outputs, output_grads):
+        x, w = inputs
+        gy, = output_grads
+        return [self._related(CorrGradInputs)(w, gy, spatial_shape(x, self.nd)),
+                self._related(CorrGradWeights)(x, gy)]
+
+
+class CorrGradInputs(_CorrOp):
+    """Gradient of :class:`Corr` with respect to ``x``, given ``w``, ``gy`` and x's spatial shape.
+
+    This is also the transposed convolution ("deconvolution") of ``gy``.
+    """
+
+    def make_node(self, w, gy, in_shape):
+        ensure_registered()
+        w, gy = pt.as_tensor_variable(w), pt.as_tensor_variable(gy)
+        in_shape = pt.as_tensor_variable(in_shape, dtype='int64')
+        self._check('Transposed convolution', w, 'kernel')
+        self._check('Transposed convolution', gy, 'input')
+        if in_shape.ndim != 1:
+            raise ValueError('Transposed convolution: the output shape must be a vector.')
+        dtype = pytensor.scalar.upcast(w.dtype, gy.dtype)
+        if isinstance(in_shape, Constant):
+            spatial = _ints(in_shape.data)
+        else:
+            spatial = (None,) * self.nd
+        channels = None if w.type.shape[1] is None else w.type.shape[1] * self.groups
+        out = pt.tensor(dtype=dtype, shape=(gy.type.shape[0], channels) + tuple(spatial))
+        return Apply(self, [w, gy, in_shape], [out])
+
+    def kernel(self):
+        return functools.partial(conv_kernels.conv_grad_inputs, groups=self.groups,
+                                 **self._params())
+
+    def infer_shape(self, *args):
+        node, shapes = args[-2:]  # PyTensor < 3.3 passes fgraph first
+        wsh, gys, _ = shapes
+        in_shape = node.inputs[2]
+        return [(gys[0], wsh[1] * self.groups) + tuple(in_shape[i] for i in range(self.nd))]
+
+    def connection_pattern(self, node):
+        return [[True], [True], [False]]
+
+    def pullback(self, inputs, outputs, output_grads):
+        w, gy, in_shape = inputs
+        g, = output_grads
+        return [self._related(CorrGradWeights)(g, gy), self._related(Corr)(g, w),
+                DisconnectedType()()]
+
+
+class CorrGradWeights(_CorrOp):
+    """Gradient of :class:`Corr` with respect to ``w``, given ``x`` and ``gy``."""
+
+    def make_node(self, x, gy):
+        ensure_registered()
+        x, gy = pt.as_tensor_variable(x), pt.as_tensor_variable(gy)
+        self._check('Convolution weight gradient', x, 'input')
+        self._check('Convolution weight gradient', gy, 'output gradient')
+        dtype = pytensor.scalar.upcast(x.dtype, gy.dtype)
+        channels = None if x.type.shape[1] is None else x.type.shape[1] // self.groups
+        out = pt.tensor(dtype=dtype, shape=(gy.type.shape[1], channels) + self.kshape)
+        return Apply(self, [x, gy], [out])
+
+    def kernel(self):
+        return functools.partial(conv_kernels.conv_grad_weights, ksize=self.kshape, hi=self.hi,
+                                 groups=self.groups, **self._params())
+
+    def infer_shape(self, *args):
+        node, shapes = args[-2:]  # PyTensor < 3.3 passes fgraph first
+        xs, gys = shapes
+        return [(gys[1], xs[1] // self.groups) + self.kshape]
+
+    def pullback(self, inputs, outputs, output_grads):
+        x, gy = inputs
+        g, = output_grads
+        return [self._related(CorrGradInputs)(g, gy, spatial_shape(x, self.nd)),
+                self._related(Corr)(x, g)]
+
+
+# ---------------------------------------------------------------- JAX (the GPU path)
+_LAYOUTS = {1: ('NCH', 'OIH', 'NCH'), 2: ('NCHW', 'OIHW', 'NCHW'), 3: ('NCDHW', 'OIDHW', 'NCDHW')}
+
+
+def _jax_corr(op, hi=None):
+    from jax import lax
+
+    def corr(x, w):
+        return lax.conv_general_dilated(x, w, window_strides=op.strides,
+                                        padding=list(zip(op.lo, op.hi if hi is None else hi)),
+                                        rhs_dilation=op.dilation,
+                                        dimension_numbers=_LAYOUTS[op.nd],
+                                        feature_group_count=op.groups)
+    return corr
+
+
+def _jax_corr_impl(op, node):
+    return _jax_corr(op)
+
+
+def _jax_grad_inputs_impl(op, node):
+    import jax
+    import jax.numpy as jnp
+    shape_var = node.inputs[2]
+    if not isinstance(shape_var, Constant):
+        raise NotImplementedError('JAX mode needs the output shape of a transposed convolution '
+                                  'to be known when the function is compiled.')
+    in_len = _ints(shape_var.data)
+
+    def grad_inputs(w, gy, in_shape):
+        # the high padding that makes the forward of an in_len input exactly gy's size
+        # (a transposed convolution may ask for any in_len that fits)
+        hi = [(o - 1) * s + (k - 1) * d + 1 - L - a for o, s, k, d, L, a
+              in zip(gy.shape[2:], op.strides, op.kshape, op.dilation, in_len, op.lo)]
+        x0 = jnp.zeros((gy.shape[0], w.shape[1] * op.groups) + in_len, dtype=gy.dtype)
+        return jax.vjp(lambda x: _jax_corr(op, hi)(x, w), x0)[1](gy)[0]
+    return grad_inputs
+
+
+def _jax_grad_weights_impl(op, node):
+    import jax
+    import jax.numpy as jnp
+    corr = _jax_corr(op)
+
+    def grad_weights(x, gy):
+        w0 = jnp.zeros((gy.shape[1], x.shape[1] // op.groups) + op.kshape, dtype=gy.dtype)
+        return jax.vjp(lambda w: corr(x, w), w0)[1](gy)[0]
+    return grad_weights
+
+
+register_op(Corr, _jax_corr_impl)
+register_op(CorrGradInputs, _jax_grad_inputs_impl)
+register_op(CorrGradWeights, _jax_grad_weights_impl)
