@@ -43,4 +43,6 @@ from .conv import (atrous_conv2d, conv1d, conv2d, conv3d, deconv2d,  # noqa: E40
                    separable_conv2d)
 from .pool import pool1d, pool2d, pool3d  # noqa: E402
 from .threads import set_blas_threads  # noqa: E402
-# recurrence: rnn (issue 6)
+# recurrence: rnn on scan, and fused LSTM/GRU/SimpleRNN loops (issue 6)
+from .rnn import rnn
+from .rnn_ops import rnn_sequence, rnn_sequence_supported

@@ -5,12 +5,29 @@ Settings come, in increasing priority, from the built-in defaults, the file
 ``mode``), and the environment variables ``KERASLIKE_FLOATX``,
 ``KERASLIKE_EPSILON``, ``KERASLIKE_IMAGE_DIM_ORDERING`` and ``KERASLIKE_MODE``.
 
+Execution modes (``mode`` in the file, ``KERASLIKE_MODE``, :func:`set_mode`,
+or ``model.compile(..., mode=...)`` for one model):
+
+- ``JAX``: XLA through ``jax.jit``; the default when jax is importable. Fastest
+  steady state and compile here; compiled code is cached on disk
+  (``~/.keraslike/jax_cache``). See ``backend/jax_mode.py`` for its rules.
+- ``NUMBA``: PyTensor's default linker. Slow first compile (tens of seconds),
+  then cached on disk under PyTensor's ``base_compiledir``.
+- ``C`` (an alias of PyTensor's ``CVM``): C code, needs a C compiler, and a
+  BLAS for its matrix products. A pip-installed PyTensor does not find
+  Debian's OpenBLAS, so when ``libopenblas.so`` is on the system and the user
+  has not set ``blas__ldflags`` (``PYTENSOR_FLAGS``/``.pytensorrc``) it is set
+  to ``-lopenblas`` here; with no BLAS the C mode warns what to install.
+- ``FAST_COMPILE``: Python ops, minimal rewrites, for debugging.
+
 >>> from keraslike import backend as K
 >>> K.floatx(), K.epsilon(), K.image_dim_ordering()
 ('float32', 1e-07, 'th')
 """
+import importlib.util
 import json
 import os
+import warnings
 from collections import defaultdict
 
 import numpy as np
@@ -116,14 +133,98 @@ def set_image_data_format(data_format):
     set_image_dim_ordering(orderings[data_format])
 
 
+def default_mode():
+    """The mode used when none is configured: 'JAX' if jax is importable, else 'NUMBA'.
+
+    Chosen by measurement (``python -m keraslike.bench``): JAX compiled the
+    MLP in about a second cold and had the best steady state; Numba's first
+    compile of the same model takes 20 s or more.
+    """
+    return 'JAX' if importlib.util.find_spec('jax') is not None else 'NUMBA'
+
+
 def mode():
-    """The PyTensor execution mode name in use (None means PyTensor's default linker)."""
-    return _config['mode']
+    """The execution mode for functions compiled from now on: 'JAX', 'NUMBA', 'CVM', ...
+
+    'CVM' is what ``set_mode('C')`` selects (PyTensor's C backend).
+    """
+    return _config['mode'] or default_mode()
 
 
 def set_mode(value):
-    """Choose the execution mode for functions compiled from now on: 'NUMBA', 'C', 'JAX', ..."""
+    """Choose the execution mode for functions compiled from now on: 'NUMBA', 'C', 'JAX', ...
+
+    ``None`` (or 'DEFAULT') returns to :func:`default_mode`.
+    """
     _config['mode'] = _normalize_mode(value)
+
+
+# ---------------------------------------------------------------- BLAS for the C mode
+_BLAS_DIRS = ('/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64',
+              '/usr/lib', '/usr/local/lib', '/lib/x86_64-linux-gnu', '/lib64', '/lib')
+_BLAS_STATE = {'source': None, 'warned': False}
+
+
+def find_openblas():
+    """The folder holding ``libopenblas.so`` among the linker's standard ones, or None."""
+    for d in _BLAS_DIRS:
+        if os.path.exists(os.path.join(d, 'libopenblas.so')):
+            return d
+    return None
+
+
+def configure_blas():
+    """Point PyTensor's C backend at the system OpenBLAS unless the user chose a BLAS.
+
+    Returns how ``blas__ldflags`` was decided: 'user' (PYTENSOR_FLAGS or
+    .pytensorrc), 'resolved' (already read in this process), 'openblas'
+    (set to ``-lopenblas`` here) or 'search' (left to PyTensor's own search,
+    which a pip-installed PyTensor runs at first use of the C mode, ~2 s).
+    """
+    import pytensor
+    cfg = pytensor.config
+    param = type(cfg).__dict__.get('blas__ldflags')
+    flags = os.environ.get('PYTENSOR_FLAGS', '')
+    user = 'blas__ldflags' in flags or 'blas.ldflags' in flags
+    if not user:
+        try:  # .pytensorrc (PYTENSOR_FLAGS entries are consumed when PyTensor starts)
+            cfg.fetch_val_for_key('blas__ldflags')
+            user = True
+        except KeyError:
+            pass
+    if user:
+        source = 'user'
+    elif param is None:
+        source = 'search'
+    elif hasattr(param, 'val'):
+        source = 'resolved'
+    elif find_openblas():
+        cfg.blas__ldflags = '-lopenblas'
+        source = 'openblas'
+    else:
+        source = 'search'
+    _BLAS_STATE['source'] = source
+    return source
+
+
+def blas_ldflags():
+    """The linker flags PyTensor's C mode uses for BLAS ('' means none: slow products)."""
+    import pytensor
+    return pytensor.config.blas__ldflags
+
+
+def check_c_mode_blas():
+    """Warn once when the C mode compiles without a BLAS (matrix products then crawl)."""
+    if _BLAS_STATE['warned']:
+        return
+    _BLAS_STATE['warned'] = True
+    if not blas_ldflags():
+        warnings.warn(
+            'The C execution mode found no BLAS: its matrix products use a slow fallback '
+            '(2x or more slower on an MLP). Install OpenBLAS (Debian/Ubuntu: apt-get install '
+            'libopenblas-dev; keraslike then links it) or set '
+            'PYTENSOR_FLAGS=blas__ldflags=<your flags>, or use the JAX or NUMBA mode.',
+            RuntimeWarning, stacklevel=3)
 
 
 def backend():
@@ -155,3 +256,4 @@ def set_legacy_weight_ordering(value):
 
 
 _load()
+configure_blas()

@@ -12,9 +12,12 @@ by its branch before compiling, so a test-phase function contains no dropout.
 >>> f([np.ones((3, 2))])[0]
 array([4., 4., 4.], dtype=float32)
 """
+import warnings
+
 import numpy as np
 import pytensor
 import pytensor.tensor as pt
+from pytensor.compile.sharedvalue import SharedVariable
 from pytensor.graph.replace import clone_replace
 
 try:
@@ -72,32 +75,111 @@ def switch(condition, then_expression, else_expression):
 
 
 def _fix_phase(variables, phase):
-    """Replace each learning-phase switch by its ``phase`` branch, and the placeholder by a constant."""
-    for _ in range(100):  # nested switches surface one level per pass
-        present = [v for v in ancestors(variables) if v in _PHASE_SWITCHES]
-        if not present:
-            break
-        replace = {v: _PHASE_SWITCHES[v][0 if phase else 1] for v in present}
-        variables = clone_replace(variables, replace=replace)
-    if isinstance(_LEARNING_PHASE, pt.TensorVariable) and _LEARNING_PHASE in set(ancestors(variables)):
-        const = pt.constant(np.uint8(phase), dtype='uint8')
-        variables = clone_replace(variables, replace={_LEARNING_PHASE: const})
-    return variables
+    """Rebuild ``variables`` with each learning-phase switch replaced by its ``phase`` branch.
+
+    One pass over the graph, children before parents: every registered switch
+    is swapped for its branch (repeatedly, for a branch that is itself a
+    switch), every node whose inputs changed is rebuilt, and the placeholder
+    becomes a constant. Nothing of the other branch survives, so a test-phase
+    graph has no dropout draws, and no generator among its inputs.
+    """
+    branch = 0 if phase else 1
+    placeholder = _LEARNING_PHASE if isinstance(_LEARNING_PHASE, pt.TensorVariable) else None
+    const = pt.constant(np.uint8(phase), dtype='uint8')
+
+    def target(v):
+        while v in _PHASE_SWITCHES:
+            v = _PHASE_SWITCHES[v][branch]
+        return v
+
+    order, visited = [], set()
+    stack = [(target(v), False) for v in variables]
+    while stack:
+        v, done = stack.pop()
+        if done:
+            order.append(v)
+            continue
+        if v in visited:
+            continue
+        visited.add(v)
+        stack.append((v, True))
+        if v.owner is not None:
+            stack.extend((t, False) for t in map(target, v.owner.inputs) if t not in visited)
+    memo, rebuilt = {}, {}
+    for v in order:
+        node = v.owner
+        if node is None:
+            memo[v] = const if v is placeholder else v
+            continue
+        new_inputs = [memo[target(i)] for i in node.inputs]
+        if all(a is b for a, b in zip(new_inputs, node.inputs)):
+            memo[v] = v
+            continue
+        if node not in rebuilt:
+            rebuilt[node] = node.clone_with_new_inputs(new_inputs, strict=False)
+        memo[v] = rebuilt[node].outputs[node.outputs.index(v)]
+    return [memo[target(v)] for v in variables]
 
 
 def _pytensor_mode(mode):
+    """The mode name to compile in ('JAX', 'NUMBA', 'CVM', ...); checks jax and BLAS."""
     mode = config._normalize_mode(mode) if mode is not None else config.mode()
+    if mode is None:
+        mode = config.mode()
     if mode == 'JAX':
-        try:
-            import jax  # noqa: F401
-        except ImportError:
-            raise ImportError("The JAX execution mode needs jax: pip install 'keraslike[jax]' "
-                              "(or pip install jax).")
+        from . import jax_mode
+        jax_mode.setup()
+    elif mode == 'CVM':
+        config.check_c_mode_blas()
     return mode
 
 
+class _InputSpec(object):
+    """What a compiled function expects of one input: dtype, ndim and the fixed axis sizes."""
+    __slots__ = ('dtype', 'ndim', 'fixed', 'name')
+
+    def __init__(self, var):
+        self.dtype = np.dtype(var.dtype)
+        self.ndim = var.ndim
+        shape = getattr(var.type, 'shape', (None,) * var.ndim)
+        self.fixed = tuple((axis, size) for axis, size in enumerate(shape) if size is not None)
+        self.name = var.name
+
+    def convert(self, value):
+        """``value`` as a C-contiguous array of the input's dtype, checked against its shape.
+
+        The compiled function is then called with ``trust_input=True``: these
+        checks replace PyTensor's per-call filtering (a wrong shape must not
+        reach a Numba kernel unchecked).
+        """
+        if type(value) is not np.ndarray or value.dtype != self.dtype:
+            value = np.asarray(value, dtype=self.dtype)
+        if not value.flags.c_contiguous:
+            value = np.ascontiguousarray(value)
+        if value.ndim != self.ndim:
+            raise TypeError('Input %s: expected an array with %d dimensions, got shape %s.'
+                            % (self.name or '', self.ndim, value.shape))
+        for axis, size in self.fixed:
+            if value.shape[axis] != size:
+                raise ValueError('Input %s: expected size %d on axis %d, got shape %s.'
+                                 % (self.name or '', size, axis, value.shape))
+        return value
+
+
 class Function(object):
-    """A compiled PyTensor function called with a list of input arrays; returns a list."""
+    """A compiled PyTensor function called with a list of input arrays; returns a list.
+
+    It compiles once, in the mode given (``mode=``) or configured
+    (:func:`K.mode`), and then only converts the inputs (dtype, contiguity,
+    shape check) and calls the compiled code with ``trust_input=True``.
+
+    JAX mode (see ``backend/jax_mode.py``): a graph that cannot trace with a
+    dynamic batch size is recompiled per distinct input shapes. When JAX is
+    only the default (no mode chosen), a graph JAX cannot compile at all,
+    and any float64 graph (JAX computes in 32 bits), runs in NUMBA mode
+    instead; when JAX was chosen, such a graph raises, and float64 turns on
+    JAX's 64-bit mode.
+    """
 
     def __init__(self, inputs, outputs, updates=(), **kwargs):
         unknown = set(kwargs) - set(_THEANO_KWARGS)
@@ -105,7 +187,9 @@ class Function(object):
             raise ValueError('Invalid argument(s) %s passed to K.function; valid ones are %s.'
                              % (sorted(unknown), list(_THEANO_KWARGS)))
         givens = dict(kwargs.pop('givens', None) or {})
-        mode = _pytensor_mode(kwargs.pop('mode', None))
+        requested = kwargs.pop('mode', None)
+        self.mode = _pytensor_mode(requested)
+        self._may_fall_back = requested is None and config._config['mode'] is None
         kwargs.setdefault('allow_input_downcast', True)
         kwargs.setdefault('on_unused_input', 'ignore')
         self.inputs = list(inputs)
@@ -118,16 +202,152 @@ class Function(object):
         outputs, new_values = variables[:len(self.outputs)], variables[len(self.outputs):]
         pairs = [(var, new) for (var, _), new in zip(pairs, new_values)]
         pairs += _rng_updates(variables, {var for var, _ in pairs})
-        self._dtypes = [str(x.dtype) for x in self.inputs]
-        self._fn = pytensor.function(self.inputs, outputs, updates=pairs, givens=givens or None,
-                                     mode=mode, **kwargs)
+        self._specs = [_InputSpec(x) for x in self.inputs]
+        self._dtypes = [str(s.dtype) for s in self._specs]
+        self._graph = (outputs, pairs, givens or None, kwargs)
+        self._jax = self.mode == 'JAX'
+        self._static = {}        # JAX: input shapes -> function compiled for them
+        self._needs_static = False
+        self._seen_shapes = set()
+        self.fallback_reason = None
+        self._x64 = False        # JAX: trace and run this function with 64-bit types
+        if self._jax and _has_float64(self.inputs + variables):
+            if self._may_fall_back:
+                self._use_mode('NUMBA', None)
+            else:
+                self._x64 = True
+        try:
+            self._fn = self._compile(self.inputs)
+        except Exception as e:
+            if not (self._jax and self._may_fall_back):
+                raise
+            self._use_mode('NUMBA', e)
+            self._fn = self._compile(self.inputs)
+        self._shared = _shared_containers(self._fn)
+        self._jax_calls_seen = -1
+
+    @property
+    def input_dtypes(self):
+        """The NumPy dtype of each input, in order (callers may convert data once)."""
+        return list(self._dtypes)
+
+    def _use_mode(self, mode, error):
+        """Compile in ``mode`` from now on (the default JAX mode falling back)."""
+        if error is not None:
+            self.fallback_reason = '%s: %s' % (type(error).__name__, str(error).split('\n')[0])
+            warnings.warn('JAX cannot compile this function (%s); it runs in %s mode instead.'
+                          % (self.fallback_reason[:200], mode), RuntimeWarning, stacklevel=4)
+        self.mode, self._jax = mode, mode == 'JAX'
+
+    def _compile(self, inputs, replace=None):
+        outputs, pairs, givens, kwargs = self._graph
+        if replace:
+            cloned = clone_replace(outputs + [new for _, new in pairs], replace=replace)
+            outputs, news = cloned[:len(outputs)], cloned[len(outputs):]
+            pairs = [(var, new) for (var, _), new in zip(pairs, news)]
+        from . import compile_cache
+        if self._jax:
+            from . import jax_mode
+            with jax_mode.quiet():
+                fn = compile_cache.function(inputs, outputs, updates=pairs, givens=givens,
+                                            mode=jax_mode.pytensor_mode(), **kwargs)
+        else:
+            fn = compile_cache.function(inputs, outputs, updates=pairs, givens=givens,
+                                        mode=self.mode, **kwargs)
+        fn.trust_input = True
+        return fn
 
     def __call__(self, inputs):
-        if len(inputs) != len(self._dtypes):
+        specs = self._specs
+        if len(inputs) != len(specs):
             raise ValueError('This function expects %d input arrays, got %d.'
-                             % (len(self._dtypes), len(inputs)))
-        values = [np.asarray(v, dtype=d) for v, d in zip(inputs, self._dtypes)]
+                             % (len(specs), len(inputs)))
+        values = [spec.convert(v) for spec, v in zip(specs, inputs)]
+        if self._jax:
+            return self._call_jax(values)
+        return self._call(values)
+
+    def _call(self, values):
+        from . import jax_mode
+        if self._jax_calls_seen != jax_mode.calls():
+            # a JAX function may have left jax Arrays in shared variables
+            jax_mode.to_numpy(self._shared)
+            self._jax_calls_seen = jax_mode.calls()
         return self._fn(*values)
+
+    def _call_jax(self, values):
+        if self._x64:
+            from . import jax_mode
+            with jax_mode.x64():
+                return self._call_jax_32_or_64(values)
+        return self._call_jax_32_or_64(values)
+
+    def _call_jax_32_or_64(self, values):
+        from . import jax_mode
+        key = tuple(v.shape for v in values)
+        if key in self._seen_shapes:   # traced before: the fast path
+            fn = self._static[key] if self._needs_static else self._fn
+            outs = fn(*values)
+        else:
+            with jax_mode.quiet():     # a new shape: jax traces (and may warn) again
+                outs = self._first_call_jax(values)
+            if not self._jax:          # fell back to NUMBA: outputs are NumPy already
+                return outs
+            self._seen_shapes.add(key)
+        jax_mode.note_call()
+        return [np.array(o) for o in outs]
+
+    def _first_call_jax(self, values):
+        from . import jax_mode
+        if not self._needs_static:
+            try:
+                return self._fn(*values)
+            except jax_mode.trace_errors():
+                if self._seen_shapes:
+                    raise
+                # the batch size flows into shapes JAX must know: fix every input shape
+                self._needs_static = True
+        try:
+            return self._static_fn(values)(*values)
+        except Exception as e:
+            if self._seen_shapes or not self._may_fall_back:
+                raise
+            self._use_mode('NUMBA', e)
+            self._fn = self._compile(self.inputs)
+            self._shared = _shared_containers(self._fn)
+            return self._call(values)
+
+    def _static_fn(self, values):
+        """The graph compiled for these input shapes and the shared variables' current ones."""
+        key = tuple(v.shape for v in values)
+        fn = self._static.get(key)
+        if fn is None:
+            # sizes of 1 stay unknown: a static 1 makes an axis broadcastable, and an
+            # update must keep its variable's broadcastable pattern
+            static = lambda shape: tuple(None if d == 1 else d for d in shape)  # noqa: E731
+            fixed = [pt.tensor(dtype=x.dtype, shape=static(v.shape), name=x.name)
+                     for x, v in zip(self.inputs, values)]
+            replace = dict(zip(self.inputs, fixed))
+            outputs, pairs = self._graph[:2]
+            for var in ancestors(outputs + [new for _, new in pairs]):
+                if isinstance(var, SharedVariable) and isinstance(var.type, pt.TensorType):
+                    shape = np.shape(var.get_value(borrow=True, return_internal_type=True))
+                    replace[var] = pt.specify_shape(var, static(shape))
+            fn = self._compile(fixed, replace=replace)
+            self._static[key] = fn
+        return fn
+
+
+def _has_float64(variables):
+    """Whether any variable in the graphs of ``variables`` is float64 (or complex128)."""
+    return any(getattr(v, 'dtype', None) in ('float64', 'complex128')
+               for v in ancestors(variables))
+
+
+def _shared_containers(fn):
+    """The containers of the shared variables a compiled function reads."""
+    maker = fn.maker
+    return [c for c, spec in zip(fn.input_storage, maker.inputs) if getattr(spec, 'shared', False)]
 
 
 def _rng_updates(variables, updated):

@@ -125,8 +125,11 @@ def cast(x, dtype):
 
 
 def get_value(x):
-    """A copy of the variable's value (safe to keep while training goes on)."""
-    return np.asarray(x.get_value())
+    """A writable NumPy copy of the variable's value (safe to keep while training goes on).
+
+    In JAX mode the variable may hold a jax Array; this still returns NumPy.
+    """
+    return np.array(x.get_value(borrow=True, return_internal_type=True))
 
 
 def batch_get_value(xs):

@@ -2,10 +2,36 @@
 
 Each loop slices the (already checked) arrays into batches and calls one
 compiled function per batch; nothing is re-checked or recompiled inside.
+``fit_loop`` converts the data to the compiled function's input dtypes once,
+before the first epoch, instead of once per batch and epoch (the values are
+the same), and takes unshuffled batches as views instead of copies.
 """
 import numpy as np
 
 from keraslike import backend as K
+
+# fit converts a whole dataset to the function's dtypes up front only below this size;
+# a larger one is converted batch by batch, as before, to spare the memory of a copy
+CONVERT_ONCE_MAX_BYTES = 1 << 30
+
+
+def as_input_dtypes(f, ins):
+    """``ins`` with each NumPy array cast to ``f``'s input dtype (when ``f`` tells them).
+
+    Arrays already of the right dtype, non-NumPy data (HDF5 datasets, lists)
+    and conversions above ``CONVERT_ONCE_MAX_BYTES`` are left as they are;
+    the compiled function converts those per batch, with the same result.
+    """
+    dtypes = getattr(f, 'input_dtypes', None)
+    if dtypes is None or not isinstance(ins, list) or len(dtypes) != len(ins):
+        return ins
+    out = []
+    for x, dtype in zip(ins, dtypes):
+        if isinstance(x, np.ndarray) and x.dtype != dtype \
+                and x.size * np.dtype(dtype).itemsize <= CONVERT_ONCE_MAX_BYTES:
+            x = x.astype(dtype)
+        out.append(x)
+    return out
 
 
 def make_batches(size, batch_size):
@@ -59,6 +85,9 @@ def fit_loop(model, f, ins, out_labels=None, batch_size=32, nb_epoch=100, verbos
         print('Train on %d samples, validate on %d samples' % (len(ins[0]), len(val_ins[0])))
     nb_train_sample = len(ins[0])
     index_array = np.arange(nb_train_sample)
+    ins = as_input_dtypes(f, ins)
+    # callbacks see the validation data as given; the loop uses a converted copy
+    val_ins_f = as_input_dtypes(val_f, val_ins) if do_validation else val_ins
 
     model.history = cbks.History()
     callback_list = [cbks.BaseLogger()] + list(callbacks or []) + [model.history]
@@ -92,7 +121,10 @@ def fit_loop(model, f, ins, out_labels=None, batch_size=32, nb_epoch=100, verbos
         epoch_logs = {}
         for batch_index, (batch_start, batch_end) in enumerate(batches):
             batch_ids = index_array[batch_start:batch_end]
-            ins_batch = _slice_batch(ins, batch_ids)
+            if shuffle:
+                ins_batch = _slice_batch(ins, batch_ids)
+            else:  # rows in order: views of the data, no copy
+                ins_batch = slice_X(ins, batch_start, batch_end)
             batch_logs = {'batch': batch_index, 'size': len(batch_ids)}
             callback_list.on_batch_begin(batch_index, batch_logs)
             outs = f(ins_batch)
@@ -100,7 +132,7 @@ def fit_loop(model, f, ins, out_labels=None, batch_size=32, nb_epoch=100, verbos
                 batch_logs[label] = float(value)
             callback_list.on_batch_end(batch_index, batch_logs)
             if batch_index == len(batches) - 1 and do_validation:
-                val_outs = test_loop(val_f, val_ins, batch_size=batch_size, verbose=0)
+                val_outs = test_loop(val_f, val_ins_f, batch_size=batch_size, verbose=0)
                 val_outs = val_outs if isinstance(val_outs, list) else [val_outs]
                 for label, value in zip(out_labels, val_outs):
                     epoch_logs['val_' + label] = value

@@ -25,3 +25,7 @@ from .noise import GaussianDropout, GaussianNoise  # noqa: F401
 from .advanced_activations import (ELU, LeakyReLU, ParametricSoftplus, PReLU,  # noqa: F401
                                    SReLU, ThresholdedReLU)
 # recurrent, embeddings, wrappers (issue 6)
+from .embeddings import Embedding  # noqa: F401
+from .recurrent import GRU, LSTM, Recurrent, SimpleRNN  # noqa: F401
+from .wrappers import Bidirectional, TimeDistributed, Wrapper  # noqa: F401
+from .convolutional_recurrent import ConvLSTM2D  # noqa: F401
