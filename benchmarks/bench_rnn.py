@@ -11,11 +11,13 @@ Each (workload, mode) runs in its own process (a model's variables belong
 to one backend) and reports the build time, the compile time (the first
 ``train_on_batch``; the cold number depends on the Numba, C and JAX disk
 caches) and steady-state samples per second. ``--path scan`` times the
-generic ``K.rnn`` (scan) path instead of the fused recurrent loop::
+generic ``K.rnn`` (scan) path instead of the fused recurrent loop, and
+``--path unroll`` the same step functions unrolled into the graph::
 
     python benchmarks/bench_rnn.py                       # NUMBA, C, and JAX if importable
     python benchmarks/bench_rnn.py --workloads imdb_lstm --modes JAX --steps 30
     python benchmarks/bench_rnn.py --path scan --modes NUMBA
+    python benchmarks/bench_rnn.py --path unroll --workloads stacked_lstm
 
 Peers measured on the same kind of 2-core machine: PyTorch ~1,200 samples/s
 on imdb_lstm, Keras 3 on JAX ~28,000 samples/s on stacked_lstm.
@@ -65,9 +67,16 @@ def run_one(name, mode, steps, threads, path):
     K.set_mode(mode)
     if threads:
         K.set_blas_threads(threads)
-    if path == 'scan':
+    if path != 'fused':
         from keraslike.layers import recurrent_base
         recurrent_base.Recurrent.use_fused = lambda self: False
+        if path == 'unroll':   # a Python loop in the graph instead of a scan
+            init = recurrent_base.Recurrent.__init__
+
+            def unrolled(self, *args, **kwargs):
+                kwargs['unroll'] = True
+                init(self, *args, **kwargs)
+            recurrent_base.Recurrent.__init__ = unrolled
     np.random.seed(1337)
     t0 = time.perf_counter()
     model, x, y = build(name)
@@ -101,8 +110,9 @@ def main():
     parser.add_argument('--threads', type=int, default=1,
                         help='BLAS threads (default 1: 2-thread OpenBLAS collapses on a busy '
                              '2-core machine; 0 leaves the library default)')
-    parser.add_argument('--path', choices=('fused', 'scan'), default='fused',
-                        help='recurrence implementation: the fused loop (default) or K.rnn/scan')
+    parser.add_argument('--path', choices=('fused', 'scan', 'unroll'), default='fused',
+                        help='recurrence implementation: the fused loop (default), K.rnn as a '
+                             'scan, or K.rnn unrolled into the graph')
     parser.add_argument('--json', action='store_true', help='print one JSON line per result')
     parser.add_argument('--child', nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -108,6 +108,42 @@ def test_masked_steps_repeat_the_previous_output(layer_outputs):
             np.testing.assert_array_equal(value[1, 3], value[1, 2])
 
 
+def test_keras1_style_custom_recurrent_subclass():
+    """A Recurrent subclass written for Keras 1 (build, step, get_constants) runs via K.rnn."""
+    from keraslike.layers import Recurrent
+
+    class MinimalRNN(Recurrent):
+        def __init__(self, output_dim, **kwargs):
+            self.output_dim = output_dim
+            super(MinimalRNN, self).__init__(**kwargs)
+
+        def build(self, input_shape):
+            self.states = [None]
+            self.W = self.add_weight((input_shape[2], self.output_dim), 'glorot_uniform',
+                                     name='W')
+            self.built = True
+
+        def get_constants(self, x):
+            return [K.constant(0.5)]
+
+        def step(self, x, states):
+            h = K.tanh(K.dot(x, self.W) + states[0] * states[1])
+            return h, [h]
+
+    np.random.seed(9)
+    x_in = Input(shape=(T, D))
+    layer = MinimalRNN(3, return_sequences=True, go_backwards=True)
+    out = Model(x_in, layer(Masking(0.)(x_in))).predict(padded_data(2))
+    W = layer.get_weights()[0]
+
+    def step(x, states):
+        h = np.tanh(x.dot(W) + states[0] * 0.5)
+        return h, [h]
+    x = padded_data(2)
+    _, expected, _ = np_rnn(step, x, [np.zeros((4, 3))], np.any(x != 0, axis=-1), True)
+    np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-6)
+
+
 # ------------------------------------------------------------------ weights (Keras 1 layout)
 @pytest.mark.parametrize('cls, consume_less, names', [
     (SimpleRNN, 'cpu', ['W', 'U', 'b']),
@@ -142,12 +178,13 @@ def test_regularizer_loss_counts():
 # ------------------------------------------------------------------ gradients and dropout
 @pytest.fixture(scope='module')
 def twin_gradients():
-    """Gradients of the same LSTM through the fused loop and through the unrolled graph."""
+    """Gradients of the same LSTM through the fused loop and through K.rnn's scan."""
     np.random.seed(2)
     x_in = Input(shape=(T, D))
     masked = Masking(0.)(x_in)
     fused = LSTM(3, return_sequences=True, go_backwards=True)
-    generic = LSTM(3, return_sequences=True, go_backwards=True, unroll=True)
+    generic = LSTM(3, return_sequences=True, go_backwards=True)
+    generic.use_fused = lambda: False
     y1, y2 = fused(masked), generic(masked)
     generic.set_weights(fused.get_weights())
     weight = K.constant(np.random.uniform(-1, 1, (1, T, 3)))
@@ -157,7 +194,7 @@ def twin_gradients():
     return f([padded_data(3)]), len(g1)
 
 
-def test_fused_gradients_equal_the_unrolled_graph(twin_gradients):
+def test_fused_gradients_equal_the_generic_scan(twin_gradients):
     grads, n = twin_gradients
     for a, b in zip(grads[:n], grads[n:]):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)

@@ -1,8 +1,10 @@
 """Recurrent: the base of SimpleRNN, GRU and LSTM (Keras 1.2.2 semantics).
 
-A subclass declares its cell (``'simple'``, ``'gru'``, ``'lstm'``), creates its
-weights in ``build`` and returns them fused (gate blocks side by side) from
-``fused_weights()``. The base class does the rest the same way for all three:
+A built-in subclass declares its cell (``'simple'``, ``'gru'``, ``'lstm'``),
+creates its weights in ``build`` and returns them fused (gate blocks side by
+side) from ``fused_weights()``. A Keras 1 style custom subclass (no ``cell``)
+defines ``step`` and optionally ``preprocess_input``/``get_constants``, and
+runs through ``K.rnn`` as in Keras 1. The base class does the rest the same way for all three:
 the input projection ``x.W + b`` for every step is one GEMM outside the loop
 (what Keras 1 calls ``consume_less='cpu'``), then the recurrence runs either
 as one fused loop (``K.rnn_sequence``, the fast path) or through ``K.rnn``
@@ -197,7 +199,8 @@ class Recurrent(Layer):
         # shaped from the batch axis alone, so JAX sees a static shape
         zero = K.expand_dims(K.cast(K.zeros_like(x[:, 0, 0]), K.floatx()))  # (samples, 1)
         state = K.tile(zero, (1, self.output_dim))
-        return [state for _ in range(self.n_states)]
+        count = len(self.states) if getattr(self, 'states', None) else self.n_states
+        return [state for _ in range(count)]
 
     # ------------------------------------------------------------------ dropout
     def _dropout_masks(self, x, p, dim, count):
@@ -244,6 +247,13 @@ class Recurrent(Layer):
                              'layer an `input_length` (or a full `input_shape`); got input shape '
                              '%s.' % (self.name, input_shape))
         initial_states = list(self.states) if self.stateful else self.get_initial_states(x)
+        if self.cell is None:
+            # a Keras 1 style subclass: its own preprocess_input, step and constants
+            last_output, outputs, states = K.rnn(
+                self.step, self.preprocess_input(x), initial_states,
+                go_backwards=self.go_backwards, mask=mask, constants=self.get_constants(x),
+                unroll=self.unroll, input_length=input_shape[1])
+            return self._finish_call(x, last_output, outputs, states)
         W, U, b = self.fused_weights()
         xp = self.input_projection(x, self.input_dropout_masks(x), W, b)
         recurrent_masks = self.recurrent_dropout_masks(x)
@@ -260,9 +270,23 @@ class Recurrent(Layer):
                 self.step, K.permute_dimensions(xp, (1, 0, 2)), initial_states,
                 go_backwards=self.go_backwards, mask=mask, constants=constants,
                 unroll=self.unroll, input_length=input_shape[1])
+        return self._finish_call(x, last_output, outputs, states)
+
+    def _finish_call(self, x, last_output, outputs, states):
         if self.stateful:
             self.add_update([(var, new) for var, new in zip(self.states, states)], x)
         return outputs if self.return_sequences else last_output
+
+    # the Keras 1 protocol for custom subclasses (cell = None)
+    def preprocess_input(self, x):
+        return x
+
+    def get_constants(self, x):
+        return []
+
+    def step(self, x, states):
+        raise NotImplementedError('A Recurrent subclass defines step(x, states) -> '
+                                  '(output, new_states).')
 
     def recurrent_projection(self, h, U, masks, first, count):
         """``(h * mask_k) . U_k`` for gate blocks ``first .. first+count-1``, concatenated."""
