@@ -211,24 +211,31 @@ def function(inputs, outputs, updates=(), givens=None, mode=None, **kwargs):
     variables = [spec.variable for spec in in_specs]
     if os.path.exists(path):
         try:
-            with open(path, 'rb') as f:
-                fgraph = _Unpickler(f, variables).load()
-            maker = _CachedGraphMaker(in_specs, out_specs, pt_mode, fgraph=fgraph,
-                                      no_fgraph_prep=True, **maker_kwargs)
+            fn = _load(path, in_specs, out_specs, pt_mode, maker_kwargs)
             STATS['hits'] += 1
             os.utime(path)  # for pruning by last use
-            return _create(maker, key)
+            return fn
         except Exception as e:  # a stale or broken entry: rebuild it
             STATS['errors'] += 1
             warnings.warn('Ignoring the cached graph %s (%s: %s).' % (path, type(e).__name__, e))
     STATS['misses'] += 1
     maker = pt_mode.function_maker(in_specs, out_specs, pt_mode, **maker_kwargs)
-    _store(path, maker.fgraph, variables)
-    return _create(maker, key)
+    if _store(path, maker.fgraph, variables):
+        # link the stored copy, as later processes will: an unpickled graph lists its
+        # nodes in another order, which gives Numba's own cache another key
+        try:
+            return _load(path, in_specs, out_specs, pt_mode, maker_kwargs)
+        except Exception:
+            pass
+    return maker.create()
 
 
-def _create(maker, key):
-    """Link the rewritten graph into a callable function."""
+def _load(path, in_specs, out_specs, pt_mode, maker_kwargs):
+    """The function linked from the graph stored at ``path``, bound to ``in_specs``."""
+    with open(path, 'rb') as f:
+        fgraph = _Unpickler(f, [spec.variable for spec in in_specs]).load()
+    maker = _CachedGraphMaker(in_specs, out_specs, pt_mode, fgraph=fgraph,
+                              no_fgraph_prep=True, **maker_kwargs)
     return maker.create()
 
 
@@ -238,7 +245,7 @@ def _store(path, fgraph, variables):
         buf = io.BytesIO()
         _Pickler(buf, {id(v): i for i, v in enumerate(variables)}).dump(fgraph)
     except Exception:
-        return  # an unpicklable graph: it simply is not cached
+        return False  # an unpicklable graph: it simply is not cached
     try:
         folder = os.path.dirname(path)
         os.makedirs(folder, exist_ok=True)
@@ -248,7 +255,8 @@ def _store(path, fgraph, variables):
         os.replace(tmp, path)
         _prune(folder)
     except OSError:
-        pass
+        return False
+    return True
 
 
 def _prune(folder):

@@ -196,7 +196,8 @@ class Function(object):
         self.outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
         pairs = _dedupe_updates(updates)
         variables = self.outputs + [new for _, new in pairs]
-        phase = givens.pop(_LEARNING_PHASE, None) if isinstance(_LEARNING_PHASE, pt.TensorVariable) else None
+        phase = (givens.pop(_LEARNING_PHASE, None)
+                 if isinstance(_LEARNING_PHASE, pt.TensorVariable) else None)
         if phase is not None:
             variables = _fix_phase(variables, int(phase))
         outputs, new_values = variables[:len(self.outputs)], variables[len(self.outputs):]

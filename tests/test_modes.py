@@ -211,3 +211,14 @@ def test_float64_graphs_in_jax(restore_mode):
     y = K.placeholder(shape=(None, 2))
     h = K.function([y], [K.sum(y, axis=1)], mode='JAX')
     assert h([xv])[0].dtype == np.float32    # x64 did not leak into float32 graphs
+
+
+@pytest.mark.parametrize('mode', MODES)
+def test_compiled_float32_graphs_hold_no_float64(mode, restore_mode):
+    """No float64 creeps into a float32 model's compiled training graph."""
+    model = _model(mode)
+    model.train_on_batch(X[:32].astype('float32'), Y[:32])
+    fgraph = model.model.train_function._fn.maker.fgraph
+    dtypes = {str(v.dtype) for node in fgraph.apply_nodes for v in node.inputs + node.outputs
+              if hasattr(v, 'dtype')}
+    assert 'float32' in dtypes and 'float64' not in dtypes

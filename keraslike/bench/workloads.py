@@ -38,12 +38,13 @@ class Workload(object):
 
     def data(self, n, seed=1337):
         """Synthetic inputs and one-hot (or 0/1) float32 targets for ``n`` samples."""
-        rng = np.random.RandomState(seed)
+        # drawn directly in their dtypes: no float64 temporary inflates the peak memory
+        rng = np.random.default_rng(seed)
         if self.x_dtype == 'int32':
-            x = rng.randint(1, 20000, size=(n,) + self.x_shape).astype('int32')
+            x = rng.integers(1, 20000, size=(n,) + self.x_shape, dtype=np.int32)
         else:
-            x = rng.rand(*((n,) + self.x_shape)).astype('float32')
-        labels = rng.randint(0, max(self.n_classes, 2), size=n)
+            x = rng.random((n,) + self.x_shape, dtype=np.float32)
+        labels = rng.integers(0, max(self.n_classes, 2), size=n)
         if self.n_classes == 1:
             y = labels.astype('float32').reshape(n, 1)
         else:
