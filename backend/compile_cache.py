@@ -55,7 +55,7 @@ def cache_dir():
     return None if folder.lower() in ('', '0', 'off', 'none') else folder
 
 
-def _sources_hash():
+def sources_hash():
     if not _SOURCES_HASH:
         h = hashlib.sha256()
         here = os.path.dirname(os.path.abspath(__file__))
@@ -142,7 +142,7 @@ def _context(mode, kwargs):
               'cast_policy')]
     if getattr(mode, 'linker', None) is not None and 'cvm' in type(mode.linker).__name__.lower():
         flags.append(cfg.blas__ldflags)
-    return repr((FORMAT, sys.version, pytensor.__version__, _sources_hash(),
+    return repr((FORMAT, sys.version, pytensor.__version__, sources_hash(),
                  type(getattr(mode, 'linker', None)).__name__,
                  _query_token(getattr(mode, 'provided_optimizer', None)), flags,
                  sorted((k, repr(v)) for k, v in kwargs.items())))

@@ -8,7 +8,9 @@ per spatial axis, so every Keras border mode is one call::
     y = conv_forward(x, w, strides=(1, 1), dilation=(1, 1), lo=(1, 1), hi=(1, 1))
 
 Work is done a few samples at a time so that a chunk's patch matrix stays in
-cache. When the last axis has stride 1, patches are taken over the whole padded
+cache; chunks are spread over the cores by ``threads.parallel_map`` (one
+worker per core, each with a single-threaded BLAS and its own buffers).
+When the last axis has stride 1, patches are taken over the whole padded
 row ("full width"): each (channel, kernel offset) is then one long contiguous
 run to copy, instead of one short run per output row, which made the copy
 cost more than the GEMM. The few extra columns are computed and dropped.
@@ -16,9 +18,12 @@ No PyTensor here: the Ops' ``perform`` and their Numba object-mode calls run
 these functions.
 """
 import itertools
+import threading
 from math import prod
 
 import numpy as np
+
+from .threads import parallel_map
 
 # Bytes of patch matrix per chunk (measured: 1-4 MB best on a 2-core EPYC,
 # 32 MB and whole-batch patches 20-50% slower).
@@ -61,6 +66,20 @@ class _Workspace(object):
 
     def array(self, name, shape, zero=False):
         return self.flat(name, prod(shape), zero).reshape(shape)
+
+
+_LOCAL = threading.local()
+
+
+def _workspace(dtype):
+    """This thread's buffers for ``dtype``, kept between calls (no page faults per call)."""
+    spaces = getattr(_LOCAL, 'spaces', None)
+    if spaces is None:
+        spaces = _LOCAL.spaces = {}
+    dtype = np.dtype(dtype)
+    if dtype not in spaces:
+        spaces[dtype] = _Workspace(dtype)
+    return spaces[dtype]
 
 
 def _patch_view(buf, body_shape, ksize, strides, dilation, out_rows, width, offset=0):
@@ -143,13 +162,16 @@ def conv_forward(x, w, strides, dilation, lo, hi, groups=1):
     """``y[n, f, o] = sum_{c, k} w[f, c, k] * xpad[n, c, o * stride + k * dilation]``."""
     f, ksize, out_len = _geometry(x.shape, w.shape, strides, dilation, lo, hi, groups)
     n, c = x.shape[:2]
-    ws = _Workspace(np.result_type(x.dtype, w.dtype))
+    dtype = np.result_type(x.dtype, w.dtype)
     g, fg, cgk = groups, f // groups, (c // groups) * prod(ksize)
-    wm = np.ascontiguousarray(w, dtype=ws.dtype).reshape(g, fg, cgk)
-    out = np.empty((n, f) + out_len, dtype=ws.dtype)
+    wm = np.ascontiguousarray(w, dtype=dtype).reshape(g, fg, cgk)
+    out = np.empty((n, f) + out_len, dtype=dtype)
     grid = _grid(x.shape[-1] + lo[-1] + hi[-1], out_len, strides[-1])
     p = prod(grid)
-    for a, b in _chunks(n, c * prod(ksize) * p * ws.dtype.itemsize):
+
+    def chunk(bounds):
+        a, b = bounds
+        ws = _workspace(dtype)
         cols = _columns(ws, x, a, b, ksize, strides, dilation, lo, hi, grid)
         on_grid = grid == out_len
         target = out[a:b] if on_grid else ws.array('y', (b - a, f) + grid)
@@ -160,6 +182,8 @@ def conv_forward(x, w, strides, dilation, lo, hi, groups=1):
             np.matmul(wm, cols.reshape(b - a, g, cgk, p), out=target)
         if not on_grid:
             out[a:b] = target.reshape((b - a, f) + grid)[..., :out_len[-1]]
+
+    parallel_map(chunk, _chunks(n, c * prod(ksize) * p * dtype.itemsize))
     return out
 
 
@@ -168,19 +192,24 @@ def conv_grad_weights(x, gy, ksize, strides, dilation, lo, hi, groups=1):
     n, c = x.shape[:2]
     f = gy.shape[1]
     ksize, out_len = tuple(ksize), tuple(gy.shape[2:])
-    ws = _Workspace(np.result_type(x.dtype, gy.dtype))
+    dtype = np.result_type(x.dtype, gy.dtype)
     g, fg, cgk = groups, f // groups, (c // groups) * prod(ksize)
     grid = _grid(x.shape[-1] + lo[-1] + hi[-1], out_len, strides[-1])
     p = prod(grid)
-    dw = np.zeros((g, fg, cgk), dtype=ws.dtype)
-    for a, b in _chunks(n, c * prod(ksize) * p * ws.dtype.itemsize):
+
+    def chunk(bounds):
+        a, b = bounds
+        ws = _workspace(dtype)
         cols = _columns(ws, x, a, b, ksize, strides, dilation, lo, hi, grid)
         gyc = _on_grid(ws, gy[a:b], grid, out_len).reshape(b - a, g, fg, p)
         # per-sample GEMMs (BLAS reads the transposed patches in place), then a small sum;
         # off-grid columns meet zeros in gyc
         part = ws.array('dw', (b - a, g, fg, cgk))
         np.matmul(gyc, cols.reshape(b - a, g, cgk, p).swapaxes(-1, -2), out=part)
-        dw += part.sum(axis=0)
+        return part.sum(axis=0)
+
+    parts = parallel_map(chunk, _chunks(n, c * prod(ksize) * p * dtype.itemsize))
+    dw = np.sum(parts, axis=0, dtype=dtype) if parts else np.zeros((g, fg, cgk), dtype)
     return dw.reshape((f, c // groups) + ksize)
 
 
@@ -209,9 +238,9 @@ def conv_grad_inputs(w, gy, in_len, strides, dilation, lo, groups=1):
             flipped = np.asarray(w)[(slice(None), slice(None)) + (slice(None, None, -1),) * nd]
             wt = flipped.reshape((groups, fg, cg) + ksize).swapaxes(1, 2).reshape((c, fg) + ksize)
             return conv_forward(gy, wt, strides, dilation, lo2, hi2, groups)
-    ws = _Workspace(np.result_type(w.dtype, gy.dtype))
+    dtype = np.result_type(w.dtype, gy.dtype)
     g, fg, cgk = groups, f // groups, w.shape[1] * prod(ksize)
-    wt = np.ascontiguousarray(np.asarray(w, dtype=ws.dtype).reshape(g, fg, cgk).swapaxes(1, 2))
+    wt = np.ascontiguousarray(np.asarray(w, dtype=dtype).reshape(g, fg, cgk).swapaxes(1, 2))
     # padded extent reached by every (output, kernel offset) pair
     span = tuple(max(lo[i] + in_len[i], (out_len[i] - 1) * strides[i]
                      + (ksize[i] - 1) * dilation[i] + 1) for i in range(nd))
@@ -219,11 +248,14 @@ def conv_grad_inputs(w, gy, in_len, strides, dilation, lo, groups=1):
     full = grid != out_len
     slack = (ksize[-1] - 1) * dilation[-1] if full else 0
     p = prod(grid)
-    dx = np.empty((n, c) + in_len, dtype=ws.dtype)
+    dx = np.empty((n, c) + in_len, dtype=dtype)
     crop = (slice(None), slice(None)) + tuple(slice(lo[i], lo[i] + in_len[i]) for i in range(nd))
     offsets = list(itertools.product(*[range(s) for s in ksize]))
-    for a, b in _chunks(n, c * prod(ksize) * p * ws.dtype.itemsize):
+
+    def chunk(bounds):
+        a, b = bounds
         m = b - a
+        ws = _workspace(dtype)
         gyc = _on_grid(ws, gy[a:b], grid, out_len).reshape(m, g, fg, p)
         dcols = ws.array('dcols', (m, g, cgk, p))
         np.matmul(wt, gyc, out=dcols)
@@ -243,4 +275,6 @@ def conv_grad_inputs(w, gy, in_len, strides, dilation, lo, groups=1):
                     for i in range(nd))]
             region += dcols[(slice(None), slice(None)) + k]
         dx[a:b] = body[crop]
+
+    parallel_map(chunk, _chunks(n, c * prod(ksize) * p * dtype.itemsize))
     return dx

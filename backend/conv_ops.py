@@ -238,5 +238,5 @@ def _jax_grad_weights_impl(op, node):
 
 
 register_op(Corr, _jax_corr_impl)
-register_op(CorrGradInputs, _jax_grad_inputs_impl)
-register_op(CorrGradWeights, _jax_grad_weights_impl)
+register_op(CorrGradInputs, _jax_grad_inputs_impl, cpu_kernel=True)
+register_op(CorrGradWeights, _jax_grad_weights_impl, cpu_kernel=True)

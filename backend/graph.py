@@ -166,6 +166,12 @@ class _InputSpec(object):
         return value
 
 
+def _trains_faster_in_numba(variables):
+    """A graph with convolution/pooling gradients or fused recurrent loops, JAX on a CPU."""
+    from . import _dispatch, jax_mode
+    return _dispatch.prefers_cpu_kernels(variables) and jax_mode.on_cpu()
+
+
 class Function(object):
     """A compiled PyTensor function called with a list of input arrays; returns a list.
 
@@ -176,7 +182,9 @@ class Function(object):
     JAX mode (see ``backend/jax_mode.py``): a graph that cannot trace with a
     dynamic batch size is recompiled per distinct input shapes. When JAX is
     only the default (no mode chosen), a graph JAX cannot compile at all,
-    and any float64 graph (JAX computes in 32 bits), runs in NUMBA mode
+    any float64 graph (JAX computes in 32 bits), and, on a CPU, a graph
+    whose own kernels train faster (convolution and pooling gradients, fused
+    recurrent loops: ``_dispatch.CPU_KERNEL_OPS``) runs in NUMBA mode
     instead; when JAX was chosen, such a graph raises, and float64 turns on
     JAX's 64-bit mode.
     """
@@ -217,6 +225,8 @@ class Function(object):
                 self._use_mode('NUMBA', None)
             else:
                 self._x64 = True
+        if self._jax and self._may_fall_back and _trains_faster_in_numba(variables):
+            self._use_mode('NUMBA', None)
         try:
             self._fn = self._compile(self.inputs)
         except Exception as e:

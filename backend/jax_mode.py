@@ -116,6 +116,13 @@ def pytensor_mode():
     return pt_mode.get_mode('JAX')
 
 
+def on_cpu():
+    """True when JAX computes on the CPU (no GPU or TPU backend installed)."""
+    setup()
+    import jax
+    return jax.default_backend() == 'cpu'
+
+
 def x64():
     """A context in which JAX traces and runs with 64-bit types (float64 graphs).
 

@@ -14,6 +14,13 @@ import itertools
 
 import numpy as np
 
+from .threads import parallel_map, split, workers
+
+try:
+    from . import pool_numba
+except ImportError:  # PyTensor without numba: the NumPy passes serve every case
+    pool_numba = None
+
 
 def pool_out_length(length, ws, stride, pad, same):
     out = (length + 2 * pad - ws) // stride + 1
@@ -64,11 +71,29 @@ def _is_tiled(ws, strides, pad, hi):
     return tuple(ws) == tuple(strides) and not any(pad) and not any(hi)
 
 
+def _by_planes(kernel, arrays, result, nd, params):
+    """Run a Numba pooling kernel over ranges of planes on the worker threads."""
+    views = [pool_numba.planes(a, nd) for a in arrays]
+    dst = pool_numba.planes(result, nd)
+
+    def chunk(bounds):
+        a, b = bounds
+        kernel(*(v[a:b] for v in views), *params, dst[a:b])
+
+    parallel_map(chunk, split(dst.shape[0], workers()))
+
+
 def pool_forward(x, ws, strides, pad, mode, same):
     """Max or average ('avg', padding excluded) pooling over the last ``len(ws)`` axes."""
     nd = len(ws)
     in_len = x.shape[-nd:]
     out_len, hi = _geometry(in_len, ws, strides, pad, same)
+    if pool_numba is not None and nd <= 2:
+        x = np.ascontiguousarray(x)
+        out = np.empty(x.shape[:-nd] + out_len, dtype=x.dtype)
+        _by_planes(pool_numba.pool2d_forward, [x], out, nd,
+                   pool_numba.params(ws, strides, pad) + (mode == 'max',))
+        return out
     if mode == 'max':
         xp = _padded(x, pad, hi, -np.inf)
         out = None
@@ -89,6 +114,12 @@ def pool_grad(x, out, gz, ws, strides, pad, mode, same):
     in_len = x.shape[-nd:]
     out_len, hi = _geometry(in_len, ws, strides, pad, same)
     dtype = np.result_type(x.dtype, gz.dtype)
+    if pool_numba is not None and nd <= 2:
+        x, out, gz = (np.ascontiguousarray(a, dtype=dtype) for a in (x, out, gz))
+        gx = np.empty(x.shape, dtype=dtype)
+        _by_planes(pool_numba.pool2d_grad, [x, out, gz], gx, nd,
+                   pool_numba.params(ws, strides, pad) + (mode == 'max',))
+        return gx
     if _is_tiled(ws, strides, pad, hi):
         # each cell is in at most one window: write the gradient in place, no padded copy
         # (measured 3x faster than accumulating into a padded buffer)

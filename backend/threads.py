@@ -1,18 +1,44 @@
-"""BLAS thread count for the convolution kernels (NumPy's BLAS) and Numba's BLAS (SciPy's).
+"""Threads for the NumPy/Numba kernels (convolution, pooling) and the BLAS they call.
 
-Both libraries start one thread per core. On a small or busy machine,
-multi-threaded OpenBLAS can spin-wait and run 5-10x slower than one thread
-(measured on a loaded 2-core VM), so benchmarks and shared machines may want::
+The convolution kernels split a batch into chunks of samples. Run one after
+another, each chunk's patch copy is single-threaded and its GEMM is too small
+to keep a multi-threaded BLAS busy; worse, OpenBLAS' threads spin for a while
+after each product and starve whatever runs next (measured on mnist_cnn's
+second convolution, 2 cores: 53 ms per forward pass; 91 ms when Numba's own
+thread pool ran beside OpenBLAS'). So the kernels hand their chunks to
+:func:`parallel_map`: one worker per core, each with a single-threaded BLAS,
+and nothing else competing for the cores.
 
-    from keraslike import backend as K
-    K.set_blas_threads(1)
+>>> from keraslike import backend as K
+>>> K.set_blas_threads(1)    # one thread for the kernels and for BLAS  # doctest: +SKIP
 """
 import os
-import warnings
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+_STATE = {'workers': None, 'executor': None, 'blas': None}
+_LOCK = threading.Lock()
+_ACTIVE = [0]           # parallel_map calls in flight (BLAS held at one thread meanwhile)
+_LOCAL = threading.local()
+
+
+def _cpu_count():
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def workers():
+    """Threads the kernels use: :func:`set_blas_threads`' count, else one per usable CPU."""
+    if _STATE['workers'] is None:
+        _STATE['workers'] = _cpu_count()
+    return _STATE['workers']
 
 
 def set_blas_threads(n):
-    """Limit every loaded BLAS library (and Numba's, loaded here first) to ``n`` threads."""
+    """Use ``n`` threads in the convolution and pooling kernels and in every loaded BLAS."""
     n = int(n)
     if n < 1:
         raise ValueError('set_blas_threads needs a positive thread count, got %d.' % n)
@@ -20,13 +46,73 @@ def set_blas_threads(n):
         import scipy.linalg.cython_blas  # noqa: F401  (the BLAS Numba calls; load it now)
     except ImportError:
         pass
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        # only reaches libraries loaded after this point
-        os.environ['OPENBLAS_NUM_THREADS'] = str(n)
-        os.environ['OMP_NUM_THREADS'] = str(n)
-        warnings.warn('threadpoolctl is not installed: set OPENBLAS_NUM_THREADS=%d before '
-                      'starting Python to limit BLAS threads.' % n)
-        return
+    with _LOCK:
+        _STATE['workers'] = n
+        _STATE['blas'] = None    # found again: the limits below change what it restores
+        if _STATE['executor'] is not None:
+            _STATE['executor'].shutdown(wait=True)
+            _STATE['executor'] = None
+    from threadpoolctl import threadpool_limits
     threadpool_limits(n, user_api='blas')
+
+
+def _blas():
+    """threadpoolctl's handle on the loaded BLAS libraries, and their thread counts."""
+    if _STATE['blas'] is None:
+        from threadpoolctl import ThreadpoolController
+        libs = ThreadpoolController().select(user_api='blas').lib_controllers
+        _STATE['blas'] = [(lib, lib.num_threads) for lib in libs]
+    return _STATE['blas']
+
+
+@contextmanager
+def _single_threaded_blas():
+    with _LOCK:
+        if _ACTIVE[0] == 0:
+            for lib, _ in _blas():
+                lib.set_num_threads(1)
+        _ACTIVE[0] += 1
+    try:
+        yield
+    finally:
+        with _LOCK:
+            _ACTIVE[0] -= 1
+            if _ACTIVE[0] == 0:
+                for lib, count in _blas():
+                    lib.set_num_threads(count)
+
+
+def _executor():
+    with _LOCK:
+        if _STATE['executor'] is None:
+            _STATE['executor'] = ThreadPoolExecutor(workers(), thread_name_prefix='keraslike')
+        return _STATE['executor']
+
+
+def _run(fn, item):
+    _LOCAL.inside = True
+    try:
+        return fn(item)
+    finally:
+        _LOCAL.inside = False
+
+
+def parallel_map(fn, items):
+    """``[fn(item) for item in items]``, spread over :func:`workers` threads.
+
+    ``fn`` must release the GIL for most of its time (NumPy copies and
+    products, ``nogil`` Numba kernels). BLAS runs single-threaded meanwhile;
+    calls from inside a worker run serially (no nested pools).
+    """
+    items = list(items)
+    if len(items) < 2 or workers() < 2 or getattr(_LOCAL, 'inside', False):
+        return [fn(item) for item in items]
+    with _single_threaded_blas():
+        return list(_executor().map(_run, [fn] * len(items), items))
+
+
+def split(n, parts):
+    """``parts`` contiguous ``(start, stop)`` ranges covering ``range(n)``, none empty."""
+    parts = max(1, min(n, parts))
+    bounds = [n * i // parts for i in range(parts + 1)]
+    return [(bounds[i], bounds[i + 1]) for i in range(parts)]

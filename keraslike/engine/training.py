@@ -16,6 +16,7 @@ from .data_checks import (check_array_lengths, check_loss_and_target_compatibili
                           standardize_input_data, standardize_sample_or_class_weights,
                           standardize_weights)
 from . import loops
+from .loops import slice_X  # noqa: F401  (Keras 1 code imports it from engine.training)
 
 
 def _phase(value):
@@ -28,6 +29,27 @@ def _keras2_fit_kwargs(kwargs, allowed):
     unknown = set(kwargs) - set(allowed)
     if unknown:
         raise TypeError('Unrecognized keyword arguments: %s' % (sorted(unknown),))
+
+
+def _stateful_layers(layers):
+    """The stateful layers among ``layers``, looking inside nested models and wrappers."""
+    for layer in layers:
+        inner = getattr(layer, 'layers', None)
+        if inner is None and hasattr(layer, '_inner_layers'):
+            inner = layer._inner_layers()
+        if inner:
+            for sub in _stateful_layers(inner):
+                yield sub
+        elif getattr(layer, 'stateful', False):
+            yield layer
+
+
+def _fixed_batch_size(layer):
+    """The batch size a stateful layer's states were built for (None if unknown)."""
+    spec = getattr(layer, 'input_spec', None)
+    if spec and spec[0] is not None and spec[0].shape:
+        return spec[0].shape[0]
+    return (getattr(layer, 'batch_input_shape', None) or (None,))[0]
 
 
 class Model(Container):
@@ -145,7 +167,18 @@ class Model(Container):
         return x, y, sample_weights
 
     def _check_stateful_batch(self, x, batch_size):
-        if self.stateful and batch_size and len(x[0]) % batch_size != 0:
+        if not (self.stateful and batch_size):
+            return
+        # a stateful layer's states are sized for its fixed batch: another size fails in the
+        # compiled function (or broadcasts silently), so name the layer here instead
+        for layer in _stateful_layers(self.layers):
+            fixed = _fixed_batch_size(layer)
+            if fixed and batch_size != fixed:
+                raise ValueError('In a stateful network, the batch size must be the one the '
+                                 'stateful layers were built with. Layer %s expects batch size '
+                                 '%d (its `batch_input_shape[0]`). Found: batch size %d.'
+                                 % (layer.name, fixed, batch_size))
+        if len(x[0]) % batch_size != 0:
             raise ValueError('In a stateful network, you should only pass inputs with a number of '
                              'samples that can be divided by the batch size. Found: %d samples. '
                              'Batch size: %d.' % (len(x[0]), batch_size))

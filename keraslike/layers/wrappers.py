@@ -18,16 +18,14 @@ from keraslike.engine.base_layer import object_list_uid, to_list
 from keraslike.engine.topology import InputSpec, Layer
 
 
-def deserialize_layer(spec, custom_objects=None):
-    """A layer from ``{'class_name': ..., 'config': ...}`` (keraslike.layers or custom objects)."""
-    from keraslike import layers as layers_module
-    from keraslike.utils.generic_utils import get_custom_objects
-    name = spec['class_name']
-    cls = (dict(custom_objects or {}).get(name) or get_custom_objects().get(name)
-           or getattr(layers_module, name, None))
-    if cls is None:
-        raise ValueError('Unknown layer: %s (pass it in `custom_objects`).' % name)
-    return cls.from_config(spec['config'])
+def deserialize_layer(spec, custom_objects=None, safe_mode=True):
+    """A layer from ``{'class_name': ..., 'config': ...}`` (keraslike.layers or custom objects).
+
+    Goes through ``layer_from_config``, so the wrapped layer gets ``custom_objects`` and
+    ``safe_mode`` too (a wrapped Lambda, a wrapped model of custom layers).
+    """
+    from keraslike.utils.layer_utils import layer_from_config
+    return layer_from_config(spec, custom_objects=custom_objects, safe_mode=safe_mode)
 
 
 class Wrapper(Layer):
@@ -141,9 +139,9 @@ class Wrapper(Layer):
         return dict(list(base.items()) + list(config.items()))
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
+    def from_config(cls, config, custom_objects=None, safe_mode=True):
         config = dict(config)
-        layer = deserialize_layer(config.pop('layer'), custom_objects)
+        layer = deserialize_layer(config.pop('layer'), custom_objects, safe_mode)
         return cls(layer, **config)
 
 

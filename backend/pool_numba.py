@@ -1,0 +1,102 @@
+"""Numba kernels for 1-D and 2-D pooling and its gradient, a plane at a time.
+
+Same semantics as ``pool_kernels`` (Theano's): ``pad`` cells on both sides,
+left out of the maximum and of the average's count; every element equal to
+its window's maximum receives that window's gradient. NumPy's version makes
+one pass per window offset; here each (sample, channel) plane is visited
+once, and ``pool_kernels`` hands ranges of planes to the worker threads
+(the kernels release the GIL). Measured on mnist_cnn's 2x2 pooling of a
+(128, 32, 24, 24) batch, one thread: NumPy 8 ms forward and 22 ms gradient,
+these 6 and 18 ms; two threads 3 and 8.5 ms.
+
+Arrays are planes ``(P, H, W)``: any leading axes flattened, a 1-D input
+given one row.
+
+>>> import numpy as np
+>>> x = np.arange(16, dtype='float32').reshape(1, 4, 4)
+>>> out = np.empty((1, 2, 2), 'float32')
+>>> pool2d_forward(x, 2, 2, 2, 2, 0, 0, True, out)
+>>> out[0].tolist()
+[[5.0, 7.0], [13.0, 15.0]]
+"""
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def _spans(n_out, stride, pad, size, length):
+    """First and one-past-last input index of each window (padding cells left out)."""
+    lo, hi = np.empty(n_out, np.int64), np.empty(n_out, np.int64)
+    for o in range(n_out):
+        start = o * stride - pad
+        lo[o], hi[o] = max(start, 0), min(start + size, length)
+    return lo, hi
+
+
+@njit(cache=True, nogil=True)
+def pool2d_forward(x, wy, wx, sy, sx, py, px, is_max, out):
+    """``out`` (P, OH, OW) = max (or mean over real cells) of each window of ``x`` (P, H, W)."""
+    oh, ow = out.shape[1], out.shape[2]
+    ys0, ys1 = _spans(oh, sy, py, wy, x.shape[1])
+    xs0, xs1 = _spans(ow, sx, px, wx, x.shape[2])
+    for p in range(x.shape[0]):
+        src, dst = x[p], out[p]
+        for oy in range(oh):
+            row = dst[oy]
+            # row by row over the window, so each input line is read contiguously
+            for ox in range(ow):
+                row[ox] = src[ys0[oy], xs0[ox]] if is_max else 0
+            for yy in range(ys0[oy], ys1[oy]):
+                line = src[yy]
+                for ox in range(ow):
+                    acc = row[ox]
+                    for xx in range(xs0[ox], xs1[ox]):
+                        v = line[xx]
+                        if is_max:
+                            acc = v if v > acc else acc
+                        else:
+                            acc += v
+                    row[ox] = acc
+            if not is_max:
+                for ox in range(ow):
+                    row[ox] /= max(1, (ys1[oy] - ys0[oy]) * (xs1[ox] - xs0[ox]))
+
+
+@njit(cache=True, nogil=True)
+def pool2d_grad(x, out, gz, wy, wx, sy, sx, py, px, is_max, gx):
+    """``gx`` (P, H, W): the gradient of :func:`pool2d_forward` given ``gz`` (P, OH, OW)."""
+    oh, ow = out.shape[1], out.shape[2]
+    ys0, ys1 = _spans(oh, sy, py, wy, x.shape[1])
+    xs0, xs1 = _spans(ow, sx, px, wx, x.shape[2])
+    for p in range(x.shape[0]):
+        src, top, g, dst = x[p], out[p], gz[p], gx[p]
+        dst[:, :] = 0
+        for oy in range(oh):
+            trow, grow = top[oy], g[oy]
+            for yy in range(ys0[oy], ys1[oy]):
+                line, dline = src[yy], dst[yy]
+                for ox in range(ow):
+                    gv = grow[ox]
+                    if is_max:
+                        m = trow[ox]
+                        for xx in range(xs0[ox], xs1[ox]):
+                            if line[xx] == m:
+                                dline[xx] += gv
+                    else:
+                        share = gv / max(1, (ys1[oy] - ys0[oy]) * (xs1[ox] - xs0[ox]))
+                        for xx in range(xs0[ox], xs1[ox]):
+                            dline[xx] += share
+
+
+def planes(a, nd):
+    """``a`` viewed as (P, H, W) planes over its last ``nd`` (1 or 2) axes."""
+    if nd == 1:
+        return a.reshape(-1, 1, a.shape[-1])
+    return a.reshape((-1,) + a.shape[-2:])
+
+
+def params(ws, strides, pad):
+    """(wy, wx, sy, sx, py, px) of a 1-D or 2-D pooling."""
+    if len(ws) == 1:
+        return (1, ws[0], 1, strides[0], 0, pad[0])
+    return (ws[0], ws[1], strides[0], strides[1], pad[0], pad[1])
