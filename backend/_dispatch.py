@@ -68,6 +68,8 @@ _PENDING = []
 _ACTIVE = [False]
 # Ops whose own CPU kernels train faster than XLA on a CPU (see prefers_cpu_kernels)
 CPU_KERNEL_OPS = set()
+# every Op registered here: NumPy kernels that spread their work over threads.parallel_map
+KERNEL_OPS = set()
 
 
 def register_op(op_cls, jax_impl=None, cpu_kernel=False):
@@ -80,6 +82,7 @@ def register_op(op_cls, jax_impl=None, cpu_kernel=False):
     """
     if cpu_kernel:
         CPU_KERNEL_OPS.add(op_cls)
+    KERNEL_OPS.add(op_cls)
     _PENDING.append((op_cls, jax_impl))
     if _ACTIVE[0]:
         ensure_registered()
@@ -105,6 +108,18 @@ def ensure_registered():
         np.random.set_state(state)
 
 
+def _holds(kinds, variables):
+    from pytensor.graph.traversal import applys_between
+    kinds = tuple(kinds)
+    return bool(kinds) and any(isinstance(node.op, kinds)
+                               for node in applys_between([], variables))
+
+
+def uses_kernel_threads(variables):
+    """True when the graph of ``variables`` runs convolution or pooling kernels (threaded)."""
+    return _holds(KERNEL_OPS, variables)
+
+
 def prefers_cpu_kernels(variables):
     """True when the graph of ``variables`` holds an Op of :data:`CPU_KERNEL_OPS`.
 
@@ -112,7 +127,4 @@ def prefers_cpu_kernels(variables):
     gradients and its scanned LSTM train mnist_cnn and imdb_lstm 1.4-1.7x slower
     than these kernels, while XLA runs the forward passes alone well.
     """
-    from pytensor.graph.traversal import applys_between
-    kinds = tuple(CPU_KERNEL_OPS)
-    return bool(kinds) and any(isinstance(node.op, kinds)
-                               for node in applys_between([], variables))
+    return _holds(CPU_KERNEL_OPS, variables)

@@ -66,7 +66,8 @@ def _blas():
 
 
 @contextmanager
-def _single_threaded_blas():
+def single_threaded_blas():
+    """A context in which every loaded BLAS runs on one thread (nestable, thread-safe)."""
     with _LOCK:
         if _ACTIVE[0] == 0:
             for lib, _ in _blas():
@@ -107,7 +108,7 @@ def parallel_map(fn, items):
     items = list(items)
     if len(items) < 2 or workers() < 2 or getattr(_LOCAL, 'inside', False):
         return [fn(item) for item in items]
-    with _single_threaded_blas():
+    with single_threaded_blas():
         return list(_executor().map(_run, [fn] * len(items), items))
 
 

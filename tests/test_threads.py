@@ -94,3 +94,16 @@ def test_default_mode_trains_convolutions_with_the_cpu_kernels():
     chosen.compile('sgd', 'mse', mode='JAX')
     chosen.train_on_batch(np.zeros((2, 1, 6, 6), 'float32'), np.zeros((2, 2), 'float32'))
     assert chosen.model.train_function.mode == 'JAX'    # a mode asked for is kept
+
+
+def test_a_conv_function_runs_blas_single_threaded_and_restores_it():
+    x = K.placeholder(shape=(None, 1, 5, 5))
+    w = K.variable(np.ones((2, 1, 3, 3), 'float32'))
+    before = _blas_threads()
+    f = K.function([x], [K.conv2d(x, w)], mode='C')
+    assert f._one_blas_thread
+    out = f([np.ones((3, 1, 5, 5), 'float32')])[0]
+    np.testing.assert_allclose(out, np.full((3, 2, 3, 3), 9.))
+    assert _blas_threads() == before
+    g = K.function([x], [K.sum(x)], mode='C')
+    assert not g._one_blas_thread     # plain graphs keep BLAS' own threads

@@ -19,7 +19,7 @@ import time
 from .workloads import ORDER, WORKLOADS
 
 PEERS = ('keras3-jax', 'keras3-torch', 'torch')
-MODES = ('JAX', 'NUMBA', 'C')
+MODES = ('DEFAULT', 'JAX', 'NUMBA', 'C')
 
 
 def parse_args(argv=None):
@@ -33,7 +33,8 @@ def parse_args(argv=None):
                    help='comma-separated, from: keraslike, %s (default: all importable)'
                         % ', '.join(PEERS))
     p.add_argument('--modes', default=None,
-                   help='keraslike execution modes, from: %s (default: all available)'
+                   help='keraslike execution modes, from: %s (default: all available; '
+                        'without C with --quick)'
                         % ', '.join(MODES))
     p.add_argument('--epochs', type=int, default=4,
                    help='epochs per run; the steady state is the median of all but the first '
@@ -76,9 +77,13 @@ def _split(text):
 
 
 def available_modes():
-    """keraslike's execution modes usable under this interpreter."""
+    """keraslike's execution modes usable under this interpreter.
+
+    DEFAULT is what a user gets without choosing: JAX, except that on a CPU
+    graphs with convolution/pooling gradients or recurrent loops train in NUMBA.
+    """
     import importlib.util
-    modes = []
+    modes = ['DEFAULT']
     if importlib.util.find_spec('jax') is not None:
         modes.append('JAX')
     if importlib.util.find_spec('numba') is not None:
@@ -122,7 +127,10 @@ def plan_frameworks(args):
     plans = []
     if 'keraslike' in wanted:
         have = available_modes()
-        modes = [m.upper() for m in _split(args.modes)] if args.modes else have
+        if args.modes:
+            modes = [m.upper() for m in _split(args.modes)]
+        else:   # --quick leaves out the C mode (never the default) to stay within minutes
+            modes = [m for m in have if not (args.quick and m == 'C')]
         for mode in modes:
             why = None if mode in have else 'mode %s is not available here' % mode
             plans.append(('keraslike-' + mode, {'framework': 'keraslike', 'mode': mode},
@@ -163,7 +171,9 @@ def child_env(threads, spec, cache_root=None):
     if spec['framework'] == 'keras3':
         env['KERAS_BACKEND'] = spec['backend']
     if spec['framework'] == 'keraslike':
-        env['KERASLIKE_MODE'] = spec['mode']
+        env.pop('KERASLIKE_MODE', None)
+        if spec['mode'] != 'DEFAULT':
+            env['KERASLIKE_MODE'] = spec['mode']
         if cache_root:
             env['PYTENSOR_FLAGS'] = ','.join(
                 f for f in [env.get('PYTENSOR_FLAGS', ''), 'base_compiledir=' + cache_root] if f)

@@ -85,7 +85,7 @@ def run_keraslike(spec, x, y, labels, rec):
         def on_epoch_end(self, epoch, logs=None):
             rec.epoch_end()
 
-    if spec.get('mode'):
+    if spec.get('mode') and spec['mode'] != 'DEFAULT':
         K.set_mode(spec['mode'])
     info = {'mode': K.mode()}
     if K.mode() == 'JAX':   # imported before the build clock starts, as Keras 3 imports it
