@@ -169,7 +169,8 @@ class _InputSpec(object):
 def _trains_faster_in_numba(variables):
     """A graph with convolution/pooling gradients or fused recurrent loops, JAX on a CPU."""
     from . import _dispatch, jax_mode
-    return _dispatch.prefers_cpu_kernels(variables) and jax_mode.on_cpu()
+    return (config.cpu_kernels() and _dispatch.prefers_cpu_kernels(variables)
+            and jax_mode.on_cpu())
 
 
 class Function(object):

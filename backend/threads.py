@@ -13,6 +13,7 @@ and nothing else competing for the cores.
 >>> K.set_blas_threads(1)    # one thread for the kernels and for BLAS  # doctest: +SKIP
 """
 import os
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -57,11 +58,16 @@ def set_blas_threads(n):
 
 
 def _blas():
-    """threadpoolctl's handle on the loaded BLAS libraries, and their thread counts."""
-    if _STATE['blas'] is None:
+    """threadpoolctl's handle on the loaded BLAS libraries, and their thread counts.
+
+    Looked up again when modules were imported since (a new one may bring its own
+    BLAS: SciPy's, a C-mode module linked to the system's); the lookup takes ~1.5 ms.
+    """
+    if _STATE['blas'] is None or _STATE.get('modules') != len(sys.modules):
         from threadpoolctl import ThreadpoolController
         libs = ThreadpoolController().select(user_api='blas').lib_controllers
         _STATE['blas'] = [(lib, lib.num_threads) for lib in libs]
+        _STATE['modules'] = len(sys.modules)
     return _STATE['blas']
 
 
@@ -72,6 +78,7 @@ def single_threaded_blas():
         if _ACTIVE[0] == 0:
             for lib, _ in _blas():
                 lib.set_num_threads(1)
+            _STATE['held'] = _STATE['blas']   # what to restore, even if _blas() changes meanwhile
         _ACTIVE[0] += 1
     try:
         yield
@@ -79,7 +86,7 @@ def single_threaded_blas():
         with _LOCK:
             _ACTIVE[0] -= 1
             if _ACTIVE[0] == 0:
-                for lib, count in _blas():
+                for lib, count in _STATE['held']:
                     lib.set_num_threads(count)
 
 

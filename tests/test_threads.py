@@ -77,11 +77,19 @@ def test_uniform_draws_follow_the_bounds_and_seed(mode):
     np.testing.assert_array_equal(a, again)
 
 
-def test_default_mode_trains_convolutions_with_the_cpu_kernels():
+@pytest.fixture
+def default_mode_with_cpu_kernels():
+    from keraslike.backend import config
+    saved = dict(config._config)
+    K.set_mode(None)
+    config._config['cpu_kernels'] = True
+    yield
+    config._config.update(saved)
+
+
+def test_default_mode_trains_convolutions_with_the_cpu_kernels(default_mode_with_cpu_kernels):
     pytest.importorskip('jax')
-    if K.mode() != 'JAX':
-        pytest.skip('a mode is configured: the default JAX mode is not in use')
-    from keraslike.backend import jax_mode
+    from keraslike.backend import config, jax_mode
     model = Sequential([Convolution2D(2, 3, 3, input_shape=(1, 6, 6)), MaxPooling2D(),
                         Flatten(), Dense(2), Activation('softmax')])
     model.compile('sgd', 'categorical_crossentropy')
@@ -94,6 +102,11 @@ def test_default_mode_trains_convolutions_with_the_cpu_kernels():
     chosen.compile('sgd', 'mse', mode='JAX')
     chosen.train_on_batch(np.zeros((2, 1, 6, 6), 'float32'), np.zeros((2, 2), 'float32'))
     assert chosen.model.train_function.mode == 'JAX'    # a mode asked for is kept
+    config._config['cpu_kernels'] = False               # KERASLIKE_CPU_KERNELS=0
+    off = Sequential([Convolution2D(2, 3, 3, input_shape=(1, 6, 6)), Flatten(), Dense(2)])
+    off.compile('sgd', 'mse')
+    off.train_on_batch(np.zeros((2, 1, 6, 6), 'float32'), np.zeros((2, 2), 'float32'))
+    assert off.model.train_function.mode == 'JAX'
 
 
 def test_a_conv_function_runs_blas_single_threaded_and_restores_it():
