@@ -21,6 +21,9 @@ import numpy as np
 
 # bump when the object-mode wrapper changes, so cached Numba code is rebuilt
 _NUMBA_KEY_VERSION = 2
+# the modules whose code the object-mode blocks run (and Numba's cache stores)
+KERNEL_MODULES = ('conv_kernels', 'pool_kernels', 'pool_numba', 'threads', 'conv_ops',
+                  'pool_ops', '_dispatch')
 
 
 def _register_numba(op_cls):
@@ -44,10 +47,10 @@ def _register_numba(op_cls):
                 out = np.ascontiguousarray(call(*inputs), dtype=dtype)
             return out
 
-        # the object-mode block is cached with the kernel inside it: a source change must
-        # give a new key, or Numba would keep running the old kernels
+        # the object-mode block is cached with the kernels' code inside it: a change to
+        # them must give a new key, or Numba would keep running the old kernels
         key = default_hash_key_from_props(op, keraslike_objmode=_NUMBA_KEY_VERSION,
-                                          sources=sources_hash(),
+                                          sources=sources_hash(KERNEL_MODULES),
                                           out_dtype=str(node.outputs[0].dtype))
         return kernel_op, key
 

@@ -40,7 +40,7 @@ from pytensor.graph.basic import Constant
 FORMAT = 1          # bump when what is stored changes
 MAX_FILES = 400
 STATS = {'hits': 0, 'misses': 0, 'bypassed': 0, 'errors': 0}
-_SOURCES_HASH = []
+_SOURCES_HASH = {}
 _OP_TOKENS = {}
 
 
@@ -55,16 +55,20 @@ def cache_dir():
     return None if folder.lower() in ('', '0', 'off', 'none') else folder
 
 
-def sources_hash():
-    if not _SOURCES_HASH:
+def sources_hash(names=None):
+    """A digest of the backend's sources (or of the modules ``names``): cached compiled code
+    built from other sources is not used."""
+    key = tuple(names) if names else None
+    if key not in _SOURCES_HASH:
         h = hashlib.sha256()
         here = os.path.dirname(os.path.abspath(__file__))
-        for name in sorted(os.listdir(here)):
+        files = [n + '.py' for n in key] if key else sorted(os.listdir(here))
+        for name in files:
             if name.endswith('.py'):
                 with open(os.path.join(here, name), 'rb') as f:
                     h.update(name.encode() + f.read())
-        _SOURCES_HASH.append(h.hexdigest())
-    return _SOURCES_HASH[0]
+        _SOURCES_HASH[key] = h.hexdigest()
+    return _SOURCES_HASH[key]
 
 
 def _op_token(op):

@@ -186,7 +186,7 @@ def _register_numba():
         return
     from .compile_cache import sources_hash
     # new sources, new key: PyTensor's Numba cache never serves stale code
-    salt = int(sources_hash()[:8], 16)
+    salt = int(sources_hash(('rnn_ops', 'rnn_kernels'))[:8], 16)
 
     def funcify(direction):
         def dispatch(op, node=None, **kwargs):
