@@ -69,11 +69,11 @@ WORKLOADS = {
                     ('Convolution2D', 'MaxPooling2D'),
                     'Conv 32 3x3 relu, Conv 32 3x3 relu, MaxPool 2, Dropout 0.25, Dense 128 '
                     'relu, Dropout 0.5, Dense 10 softmax; Adadelta'),
-    'imdb_lstm': Workload('imdb_lstm', 'imdb_lstm.py', 32, (80,), 'int32', 1, 6400, 128,
+    'imdb_lstm': Workload('imdb_lstm', 'imdb_lstm.py', 32, (80,), 'int32', 1, 6400, 320,
                           ('Embedding', 'LSTM'),
                           'Embedding 20000x128, LSTM 128, Dense 1 sigmoid; Adam; maxlen 80'),
     'stacked_lstm': Workload('stacked_lstm', 'guide: stacked LSTM', 64, (8, 16), 'float32', 10,
-                             12800, 640, ('LSTM',),
+                             12800, 2560, ('LSTM',),
                              'LSTM 32 x3 (return_sequences), Dense 10 softmax; RMSprop; '
                              'timesteps 8, dim 16'),
 }
