@@ -151,7 +151,8 @@ def cpu_kernels():
 
     True unless ``cpu_kernels`` is false in ``keraslike.json`` or ``KERASLIKE_CPU_KERNELS=0``:
     then the default JAX mode compiles every graph, which is quicker on a model's first
-    compile (a cold NUMBA compile takes 20-45 s) but trains those graphs 1.3-1.6x slower.
+    compile (a cold NUMBA compile takes 20-45 s) but trains mnist_cnn 1.6x and imdb_lstm
+    1.3x slower (python -m keraslike.bench, 2 cores).
     """
     return _config['cpu_kernels']
 

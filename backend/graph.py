@@ -25,7 +25,7 @@ try:
 except ImportError:  # PyTensor < 3.1
     from pytensor.graph.basic import ancestors
 
-from . import config, threads
+from . import _dispatch, config, threads
 from .random_ops import RNG_UPDATES
 
 _LEARNING_PHASE = pt.scalar(dtype='uint8', name='keras_learning_phase')
@@ -166,10 +166,16 @@ class _InputSpec(object):
         return value
 
 
-def _trains_faster_in_numba(variables):
+def _holds(op_types, kinds):
+    """True when one of ``op_types`` (the Op classes of a graph) is one of ``kinds``."""
+    kinds = tuple(kinds)
+    return bool(kinds) and any(issubclass(t, kinds) for t in op_types)
+
+
+def _trains_faster_in_numba(op_types):
     """A graph with convolution/pooling gradients or fused recurrent loops, JAX on a CPU."""
-    from . import _dispatch, jax_mode
-    return (config.cpu_kernels() and _dispatch.prefers_cpu_kernels(variables)
+    from . import jax_mode
+    return (config.cpu_kernels() and _holds(op_types, _dispatch.CPU_KERNEL_OPS)
             and jax_mode.on_cpu())
 
 
@@ -226,7 +232,8 @@ class Function(object):
                 self._use_mode('NUMBA', None)
             else:
                 self._x64 = True
-        if self._jax and self._may_fall_back and _trains_faster_in_numba(variables):
+        op_types = {type(v.owner.op) for v in ancestors(variables) if v.owner is not None}
+        if self._jax and self._may_fall_back and _trains_faster_in_numba(op_types):
             self._use_mode('NUMBA', None)
             self.fallback_reason = 'its CPU kernels train faster than XLA on a CPU'
         try:
@@ -240,8 +247,7 @@ class Function(object):
         self._jax_calls_seen = -1
         # conv/pool kernels bring one worker thread per core: BLAS' own threads would only
         # spin beside them (measured 15-20% slower on mnist_cnn, 2 cores)
-        from . import _dispatch
-        self._one_blas_thread = not self._jax and _dispatch.uses_kernel_threads(variables)
+        self._one_blas_thread = not self._jax and _holds(op_types, _dispatch.KERNEL_OPS)
 
     @property
     def input_dtypes(self):

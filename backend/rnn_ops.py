@@ -220,7 +220,7 @@ def _register_jax():
         return rnn_jax.backward(op.cell, op.act, op.inner)
 
 
-# the Numba kernels train 1.3-1.6x faster than XLA's CPU loop (see graph.Function)
+# NUMBA mode trains imdb_lstm 1.3x faster than XLA's CPU loop (see graph.Function)
 _dispatch.CPU_KERNEL_OPS.update({RNNLoop, RNNLoopGrad})
 
 

@@ -109,14 +109,22 @@ def test_default_mode_trains_convolutions_with_the_cpu_kernels(default_mode_with
     assert off.model.train_function.mode == 'JAX'
 
 
-def test_a_conv_function_runs_blas_single_threaded_and_restores_it():
+def test_a_conv_function_runs_blas_single_threaded_and_restores_it(monkeypatch):
+    seen = []
+    forward = conv_kernels.conv_forward
+
+    def spy(*args, **kwargs):
+        seen.append(_blas_threads())
+        return forward(*args, **kwargs)
+
+    monkeypatch.setattr(conv_kernels, 'conv_forward', spy)  # the C-mode Op looks it up per call
     x = K.placeholder(shape=(None, 1, 5, 5))
     w = K.variable(np.ones((2, 1, 3, 3), 'float32'))
-    before = _blas_threads()
     f = K.function([x], [K.conv2d(x, w)], mode='C')
-    assert f._one_blas_thread
+    before = _blas_threads()
     out = f([np.ones((3, 1, 5, 5), 'float32')])[0]
     np.testing.assert_allclose(out, np.full((3, 2, 3, 3), 9.))
+    assert seen and all(t == 1 for t in seen[-1])   # BLAS held at one thread during the call
     assert _blas_threads() == before
     g = K.function([x], [K.sum(x)], mode='C')
     assert not g._one_blas_thread     # plain graphs keep BLAS' own threads
