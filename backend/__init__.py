@@ -39,8 +39,8 @@ from .graph import (Function, foldl, foldr, function, gradients, in_test_phase,
                     in_train_phase, learning_phase, map_fn, set_learning_phase,
                     stop_gradient, switch)
 # convolution and pooling ops (issue 5)
-from .conv import (atrous_conv2d, conv1d, conv2d, conv3d, deconv2d,  # noqa: E402
-                   separable_conv2d)
+from .conv import (atrous_conv2d, bias_add, conv1d, conv2d, conv3d,  # noqa: E402
+                   deconv2d, separable_conv2d)
 from .pool import pool1d, pool2d, pool3d  # noqa: E402
 from .threads import set_blas_threads  # noqa: E402
 # recurrence: rnn on scan, and fused LSTM/GRU/SimpleRNN loops (issue 6)

@@ -18,12 +18,30 @@ jax is installed.
 import importlib.util
 
 import numpy as np
+from pytensor.graph.op import Op
 
 # bump when the object-mode wrapper changes, so cached Numba code is rebuilt
 _NUMBA_KEY_VERSION = 2
 # the modules whose code the object-mode blocks run (and Numba's cache stores)
 KERNEL_MODULES = ('conv_kernels', 'pool_kernels', 'pool_numba', 'threads', 'conv_ops',
-                  'pool_ops', '_dispatch')
+                  'pool_ops', 'parallel_dot', '_dispatch')
+
+
+class KernelOp(Op):
+    """An Op computed by ``self.kernel()``, a NumPy function of its input arrays (one output).
+
+    ``perform`` runs it in the C and Python modes; :func:`register_op` gives
+    the Numba and JAX implementations.
+    """
+
+    def perform(self, node, inputs, outputs):
+        out = self.kernel()(*inputs)
+        outputs[0][0] = np.asarray(out, dtype=node.outputs[0].dtype)
+
+    def L_op(self, inputs, outputs, output_grads):
+        # PyTensor < 3.3 calls L_op; newer versions call pullback
+        return self.pullback(inputs, outputs, output_grads)
+
 
 
 def _register_numba(op_cls):

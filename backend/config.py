@@ -41,7 +41,8 @@ _MODE_ALIASES = {'NUMBA': 'NUMBA', 'C': 'CVM', 'CVM': 'CVM', 'JAX': 'JAX',
                  'DEFAULT': None}
 
 _config = {'floatx': 'float32', 'epsilon': 1e-7, 'image_dim_ordering': 'th', 'mode': None,
-           'cpu_kernels': True}
+           'cpu_kernels': True, 'keep_freed_memory': True}
+_SWITCHES = ('cpu_kernels', 'keep_freed_memory')
 _UID_PREFIXES = defaultdict(int)
 _LEGACY_WEIGHT_ORDERING = False
 
@@ -69,16 +70,18 @@ def _load():
                 user = json.load(f)
         except ValueError as e:
             raise ValueError('Could not parse %s: %s' % (path, e))
-        for key in ('floatx', 'epsilon', 'image_dim_ordering', 'mode', 'cpu_kernels'):
+        for key in ('floatx', 'epsilon', 'image_dim_ordering', 'mode') + _SWITCHES:
             if key in user:
                 _config[key] = user[key]
     env = {'floatx': 'KERASLIKE_FLOATX', 'epsilon': 'KERASLIKE_EPSILON',
            'image_dim_ordering': 'KERASLIKE_IMAGE_DIM_ORDERING', 'mode': 'KERASLIKE_MODE',
-           'cpu_kernels': 'KERASLIKE_CPU_KERNELS'}
+           'cpu_kernels': 'KERASLIKE_CPU_KERNELS',
+           'keep_freed_memory': 'KERASLIKE_KEEP_FREED_MEMORY'}
     for key, var in env.items():
         if os.environ.get(var):
             _config[key] = os.environ[var]
-    _config['cpu_kernels'] = str(_config['cpu_kernels']).lower() not in ('0', 'false', 'no', 'off')
+    for key in _SWITCHES:
+        _config[key] = str(_config[key]).lower() not in ('0', 'false', 'no', 'off')
     set_floatx(_config['floatx'])
     set_epsilon(float(_config['epsilon']))
     set_image_dim_ordering(_config['image_dim_ordering'])
@@ -155,6 +158,15 @@ def cpu_kernels():
     1.3x slower (python -m keraslike.bench, 2 cores).
     """
     return _config['cpu_kernels']
+
+
+def keep_freed_memory():
+    """Whether compiled C/NUMBA functions keep glibc from unmapping freed memory (``memory.py``).
+
+    True unless ``keep_freed_memory`` is false in ``keraslike.json`` or
+    ``KERASLIKE_KEEP_FREED_MEMORY=0``.
+    """
+    return _config['keep_freed_memory']
 
 
 def mode():

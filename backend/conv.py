@@ -233,3 +233,53 @@ def separable_conv2d(x, depthwise_kernel, pointwise_kernel, strides=(1, 1), bord
                   groups=c_in)
     y = _convolve(y, pointwise, (1, 1), (1, 1), (1, 1), 'valid')
     return _from_th(y, 2, dim_ordering)
+
+
+_DATA_FORMATS = {'th': 'th', 'channels_first': 'th', 'tf': 'tf', 'channels_last': 'tf'}
+
+
+def bias_add(x, bias, data_format=None):
+    """``x`` plus a per-channel ``bias`` (Keras 2's ``K.bias_add``; 'th'/'tf' accepted too).
+
+    The channel axis is 1 for 'th' ('channels_first') and the last axis for
+    'tf' ('channels_last'); ``None`` means ``K.image_dim_ordering()``. When
+    ``x`` comes straight from a convolution, the bias goes into the
+    convolution itself and is added in its kernel, while the output is in
+    cache, rather than in a second pass over the whole output::
+
+        y = K.bias_add(K.conv2d(x, w), b)      # one Corr node with a bias input
+    """
+    dim_ordering = _ordering(_DATA_FORMATS.get(data_format, data_format or 'default'))
+    if bias.ndim != 1:
+        raise ValueError('bias_add: the bias must be a vector (one value per channel), got '
+                         'shape %s.' % (int_shape(bias),))
+    if x.ndim < 3:
+        return x + bias
+    fused = _bias_into_corr(x, bias, dim_ordering)
+    if fused is not None:
+        return fused
+    pattern = ['x'] * x.ndim
+    pattern[1 if dim_ordering == 'th' else -1] = 0
+    return x + bias.dimshuffle(pattern)
+
+
+def _bias_into_corr(x, bias, dim_ordering):
+    """``x``'s convolution redone with ``bias`` as its third input, or None if x is not one."""
+    nd = x.ndim - 2
+    y = x
+    if dim_ordering == 'tf':   # look through _from_th's transpose
+        node = y.owner
+        if node is None or getattr(node.op, 'new_order', None) != \
+                (0,) + tuple(range(2, nd + 2)) + (1,):
+            return None
+        y = node.inputs[0]
+    node = y.owner
+    if node is None or type(node.op) is not Corr or len(node.inputs) != 2 \
+            or bias.dtype != y.dtype:
+        return None
+    filters = node.inputs[1].type.shape[0]
+    size = int_shape(bias)[0]
+    if filters is not None and size is not None and filters != size:
+        raise ValueError('bias_add: the bias has %d values but the convolution has %d filters.'
+                         % (size, filters))
+    return _from_th(node.op(*node.inputs, bias), nd, dim_ordering)

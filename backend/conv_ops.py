@@ -21,10 +21,9 @@ import pytensor
 import pytensor.tensor as pt
 from pytensor.gradient import DisconnectedType
 from pytensor.graph.basic import Apply, Constant
-from pytensor.graph.op import Op
 
 from . import conv_kernels
-from ._dispatch import ensure_registered, register_op
+from ._dispatch import KernelOp, ensure_registered, register_op
 
 
 def _ints(values):
@@ -39,7 +38,7 @@ def spatial_shape(x, nd):
     return x.shape[-nd:]
 
 
-class _CorrOp(Op):
+class _CorrOp(KernelOp):
     """Shared parameters: kernel spatial shape, strides, dilation, low/high padding, groups."""
 
     __props__ = ('kshape', 'strides', 'dilation', 'lo', 'hi', 'groups')
@@ -76,43 +75,82 @@ class _CorrOp(Op):
             raise ValueError('%s: the %s must have %d dimensions (batch, channels, %d spatial), '
                              'got %d.' % (name, what, self.nd + 2, self.nd, var.ndim))
 
-    def perform(self, node, inputs, outputs):
-        out = self.kernel()(*inputs)
-        outputs[0][0] = np.asarray(out, dtype=node.outputs[0].dtype)
-
-    def L_op(self, inputs, outputs, output_grads):
-        # PyTensor < 3.3 calls L_op; newer versions call pullback
-        return self.pullback(inputs, outputs, output_grads)
-
 
 class Corr(_CorrOp):
-    """Correlation of ``x`` (N, C, *L) with ``w`` (F, C // groups, *K)."""
+    """Correlation of ``x`` (N, C, *L) with ``w`` (F, C // groups, *K), plus an optional bias (F,).
 
-    def make_node(self, x, w):
+    The bias is added inside the kernel, chunk by chunk while the output is
+    in cache (``K.bias_add`` moves a layer's bias here).
+    """
+
+    def make_node(self, x, w, b=None):
         ensure_registered()
         x, w = pt.as_tensor_variable(x), pt.as_tensor_variable(w)
         self._check('Convolution', x, 'input')
         self._check('Convolution', w, 'kernel')
-        dtype = pytensor.scalar.upcast(x.dtype, w.dtype)
+        inputs = [x, w]
+        if b is not None:
+            b = pt.as_tensor_variable(b)
+            if b.ndim != 1:
+                raise ValueError('Convolution: the bias must be a vector (one value per '
+                                 'filter), got %d dimensions.' % b.ndim)
+            inputs.append(b)
+        dtype = pytensor.scalar.upcast(*[v.dtype for v in inputs])
         spatial = tuple(None if L is None else self.out_length(L, i)
                         for i, L in enumerate(x.type.shape[2:]))
-        return Apply(self, [x, w], [pt.tensor(dtype=dtype, shape=(x.type.shape[0],
+        return Apply(self, inputs, [pt.tensor(dtype=dtype, shape=(x.type.shape[0],
                                                                   w.type.shape[0]) + spatial)])
 
     def kernel(self):
-        return functools.partial(conv_kernels.conv_forward, hi=self.hi, groups=self.groups,
-                                 **self._params())
+        params = dict(hi=self.hi, groups=self.groups, **self._params())
+
+        def corr(x, w, b=None):
+            return conv_kernels.conv_forward(x, w, bias=b, **params)
+        return corr
 
     def infer_shape(self, *args):
         node, shapes = args[-2:]  # PyTensor < 3.3 passes fgraph first
-        xs, wsh = shapes
+        xs, wsh = shapes[:2]
         return [(xs[0], wsh[0]) + tuple(self.out_length(xs[2 + i], i) for i in range(self.nd))]
 
     def pullback(self, inputs, outputs, output_grads):
-        x, w = inputs
+        x, w = inputs[:2]
         gy, = output_grads
-        return [self._related(CorrGradInputs)(w, gy, spatial_shape(x, self.nd)),
-                self._related(CorrGradWeights)(x, gy)]
+        grads = [self._related(CorrGradInputs)(w, gy, spatial_shape(x, self.nd)),
+                 self._related(CorrGradWeights)(x, gy)]
+        if len(inputs) == 3:
+            grads.append(ChannelSum()(gy))
+        return grads
+
+
+class ChannelSum(KernelOp):
+    """Sum of ``y`` (N, C, *L) over every axis but the channels: a convolution bias' gradient.
+
+    >>> g = ChannelSum()(pt.tensor4('gy'))     # shape (C,)
+    """
+
+    __props__ = ()
+
+    def make_node(self, y):
+        ensure_registered()
+        y = pt.as_tensor_variable(y)
+        if y.ndim < 2:
+            raise ValueError('ChannelSum: the input needs a batch and a channel axis, got %d '
+                             'dimensions.' % y.ndim)
+        return Apply(self, [y], [pt.tensor(dtype=y.dtype, shape=(y.type.shape[1],))])
+
+    def kernel(self):
+        return conv_kernels.channel_sum
+
+    def infer_shape(self, *args):
+        node, shapes = args[-2:]  # PyTensor < 3.3 passes fgraph first
+        return [(shapes[0][1],)]
+
+    def pullback(self, inputs, outputs, output_grads):
+        y, = inputs
+        g, = output_grads
+        pattern = ['x', 0] + ['x'] * (y.ndim - 2)
+        return [pt.zeros_like(y) + g.dimshuffle(pattern)]
 
 
 class CorrGradInputs(_CorrOp):
@@ -194,12 +232,13 @@ _LAYOUTS = {1: ('NCH', 'OIH', 'NCH'), 2: ('NCHW', 'OIHW', 'NCHW'), 3: ('NCDHW', 
 def _jax_corr(op, hi=None):
     from jax import lax
 
-    def corr(x, w):
-        return lax.conv_general_dilated(x, w, window_strides=op.strides,
-                                        padding=list(zip(op.lo, op.hi if hi is None else hi)),
-                                        rhs_dilation=op.dilation,
-                                        dimension_numbers=_LAYOUTS[op.nd],
-                                        feature_group_count=op.groups)
+    def corr(x, w, b=None):
+        y = lax.conv_general_dilated(x, w, window_strides=op.strides,
+                                     padding=list(zip(op.lo, op.hi if hi is None else hi)),
+                                     rhs_dilation=op.dilation,
+                                     dimension_numbers=_LAYOUTS[op.nd],
+                                     feature_group_count=op.groups)
+        return y if b is None else y + b.reshape((1, -1) + (1,) * op.nd)
     return corr
 
 
@@ -237,6 +276,13 @@ def _jax_grad_weights_impl(op, node):
     return grad_weights
 
 
+def _jax_channel_sum_impl(op, node):
+    import jax.numpy as jnp
+    axes = (0,) + tuple(range(2, node.inputs[0].ndim))
+    return lambda y: jnp.sum(y, axis=axes)
+
+
 register_op(Corr, _jax_corr_impl)
+register_op(ChannelSum, _jax_channel_sum_impl)
 register_op(CorrGradInputs, _jax_grad_inputs_impl, cpu_kernel=True)
 register_op(CorrGradWeights, _jax_grad_weights_impl, cpu_kernel=True)

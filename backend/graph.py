@@ -25,7 +25,7 @@ try:
 except ImportError:  # PyTensor < 3.1
     from pytensor.graph.basic import ancestors
 
-from . import _dispatch, config, threads
+from . import _dispatch, config, memory, parallel_dot, threads
 from .random_ops import RNG_UPDATES
 
 _LEARNING_PHASE = pt.scalar(dtype='uint8', name='keras_learning_phase')
@@ -77,11 +77,10 @@ def switch(condition, then_expression, else_expression):
 def _fix_phase(variables, phase):
     """Rebuild ``variables`` with each learning-phase switch replaced by its ``phase`` branch.
 
-    One pass over the graph, children before parents: every registered switch
-    is swapped for its branch (repeatedly, for a branch that is itself a
-    switch), every node whose inputs changed is rebuilt, and the placeholder
-    becomes a constant. Nothing of the other branch survives, so a test-phase
-    graph has no dropout draws, and no generator among its inputs.
+    Every registered switch is swapped for its branch (repeatedly, for a
+    branch that is itself a switch) and the placeholder becomes a constant.
+    Nothing of the other branch survives, so a test-phase graph has no
+    dropout draws, and no generator among its inputs.
     """
     branch = 0 if phase else 1
     placeholder = _LEARNING_PHASE if isinstance(_LEARNING_PHASE, pt.TensorVariable) else None
@@ -92,6 +91,18 @@ def _fix_phase(variables, phase):
             v = _PHASE_SWITCHES[v][branch]
         return v
 
+    return rebuild(variables, target=target, leaf=lambda v: const if v is placeholder else v)
+
+
+def rebuild(variables, target=None, leaf=None, rewrite=None):
+    """``variables`` rebuilt in one pass over their graph, children before parents.
+
+    ``target(v)``: the variable that stands for ``v`` (default ``v``);
+    ``leaf(v)``: what a root variable becomes; ``rewrite(node, inputs)``: new
+    outputs for ``node`` given its rebuilt inputs, or None. A node that is
+    not rewritten is cloned only when one of its inputs changed.
+    """
+    target = target or (lambda v: v)
     order, visited = [], set()
     stack = [(target(v), False) for v in variables]
     while stack:
@@ -109,15 +120,15 @@ def _fix_phase(variables, phase):
     for v in order:
         node = v.owner
         if node is None:
-            memo[v] = const if v is placeholder else v
-            continue
-        new_inputs = [memo[target(i)] for i in node.inputs]
-        if all(a is b for a, b in zip(new_inputs, node.inputs)):
-            memo[v] = v
+            memo[v] = leaf(v) if leaf else v
             continue
         if node not in rebuilt:
-            rebuilt[node] = node.clone_with_new_inputs(new_inputs, strict=False)
-        memo[v] = rebuilt[node].outputs[node.outputs.index(v)]
+            new_inputs = [memo[target(i)] for i in node.inputs]
+            outs = rewrite(node, new_inputs) if rewrite else None
+            if outs is None and any(a is not b for a, b in zip(new_inputs, node.inputs)):
+                outs = node.clone_with_new_inputs(new_inputs, strict=False).outputs
+            rebuilt[node] = outs or node.outputs
+        memo[v] = rebuilt[node][node.outputs.index(v)]
     return [memo[target(v)] for v in variables]
 
 
@@ -215,12 +226,6 @@ class Function(object):
                  if isinstance(_LEARNING_PHASE, pt.TensorVariable) else None)
         if phase is not None:
             variables = _fix_phase(variables, int(phase))
-        outputs, new_values = variables[:len(self.outputs)], variables[len(self.outputs):]
-        pairs = [(var, new) for (var, _), new in zip(pairs, new_values)]
-        pairs += _rng_updates(variables, {var for var, _ in pairs})
-        self._specs = [_InputSpec(x) for x in self.inputs]
-        self._dtypes = [str(s.dtype) for s in self._specs]
-        self._graph = (outputs, pairs, givens or None, kwargs)
         self._jax = self.mode == 'JAX'
         self._static = {}        # JAX: input shapes -> function compiled for them
         self._needs_static = False
@@ -236,6 +241,15 @@ class Function(object):
         if self._jax and self._may_fall_back and _trains_faster_in_numba(op_types):
             self._use_mode('NUMBA', None)
             self.fallback_reason = 'its CPU kernels train faster than XLA on a CPU'
+        has_kernels = _holds(op_types, _dispatch.KERNEL_OPS)
+        if has_kernels and not self._jax:
+            variables = parallel_dot.substitute(variables)  # dense layers on every core too
+        outputs, new_values = variables[:len(self.outputs)], variables[len(self.outputs):]
+        pairs = [(var, new) for (var, _), new in zip(pairs, new_values)]
+        pairs += _rng_updates(variables, {var for var, _ in pairs})
+        self._specs = [_InputSpec(x) for x in self.inputs]
+        self._dtypes = [str(s.dtype) for s in self._specs]
+        self._graph = (outputs, pairs, givens or None, kwargs)
         try:
             self._fn = self._compile(self.inputs)
         except Exception as e:
@@ -247,7 +261,9 @@ class Function(object):
         self._jax_calls_seen = -1
         # conv/pool kernels bring one worker thread per core: BLAS' own threads would only
         # spin beside them (measured 15-20% slower on mnist_cnn, 2 cores)
-        self._one_blas_thread = not self._jax and _holds(op_types, _dispatch.KERNEL_OPS)
+        self._one_blas_thread = not self._jax and has_kernels
+        if not self._jax:
+            memory.keep_freed_memory()
 
     @property
     def input_dtypes(self):

@@ -117,8 +117,12 @@ def pool_grad(x, out, gz, ws, strides, pad, mode, same):
     if pool_numba is not None and nd <= 2:
         x, out, gz = (np.ascontiguousarray(a, dtype=dtype) for a in (x, out, gz))
         gx = np.empty(x.shape, dtype=dtype)
-        _by_planes(pool_numba.pool2d_grad, [x, out, gz], gx, nd,
-                   pool_numba.params(ws, strides, pad) + (mode == 'max',))
+        wy, wx, sy, sx, py, px = pool_numba.params(ws, strides, pad)
+        if _is_tiled(ws, strides, pad, hi):
+            _by_planes(pool_numba.tiled_grad, [x, out, gz], gx, nd, (wy, wx, mode == 'max'))
+        else:
+            _by_planes(pool_numba.pool2d_grad, [x, out, gz], gx, nd,
+                       (wy, wx, sy, sx, py, px, mode == 'max'))
         return gx
     if _is_tiled(ws, strides, pad, hi):
         # each cell is in at most one window: write the gradient in place, no padded copy

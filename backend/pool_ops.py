@@ -16,13 +16,12 @@ import functools
 import numpy as np
 import pytensor.tensor as pt
 from pytensor.graph.basic import Apply
-from pytensor.graph.op import Op
 
 from . import pool_kernels
-from ._dispatch import ensure_registered, register_op
+from ._dispatch import KernelOp, ensure_registered, register_op
 
 
-class _PoolOp(Op):
+class _PoolOp(KernelOp):
     __props__ = ('ws', 'strides', 'pad', 'mode', 'same')
 
     def __init__(self, ws, strides, pad, mode='max', same=False):
@@ -55,12 +54,6 @@ class _PoolOp(Op):
             out = min(out, ceil) if isinstance(length, int) else pt.minimum(out, ceil)
         return out
 
-    def perform(self, node, inputs, outputs):
-        outputs[0][0] = np.asarray(self.kernel()(*inputs), dtype=node.outputs[0].dtype)
-
-    def L_op(self, inputs, outputs, output_grads):
-        # PyTensor < 3.3 calls L_op; newer versions call pullback
-        return self.pullback(inputs, outputs, output_grads)
 
 
 class Pool(_PoolOp):

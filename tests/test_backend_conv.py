@@ -264,6 +264,79 @@ def test_second_order_gradients_match_finite_differences():
                                atol=1e-7)
 
 
+@pytest.mark.parametrize('pool_mode', ['max', 'avg'])
+def test_tiled_pool1d_with_ties_and_a_remainder_matches_loops_and_finite_differences(pool_mode):
+    seq = np.round(RNG.randn(2, 9, 3), 1)          # ties within windows; step 9 is left over
+    seq[0, :2, 0] = 0.5
+    expected = ref_pool(seq.transpose(0, 2, 1), (2,), (2,), 'valid', pool_mode).transpose(0, 2, 1)
+    got = evaluate(lambda a: K.pool1d(a, 2, 2, 'valid', pool_mode), seq.astype('float32'))
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)
+    distinct = RNG.permutation(2 * 9 * 3).reshape(2, 9, 3) * 0.1
+    check_gradients(lambda a: K.pool1d(a, 2, 2, 'valid', pool_mode), [distinct], expected.shape)
+
+
+# ---------------------------------------------------------------- bias
+def _conv_th(x, w, ordering):
+    """Reference 'same' convolution, for arrays in ``ordering``."""
+    if ordering == 'th':
+        return ref_conv(x, w, (1, 1), 'same', (1, 1))
+    th = ref_conv(x.transpose(0, 3, 1, 2), w.transpose(3, 2, 0, 1), (1, 1), 'same', (1, 1))
+    return th_to_tf(th)
+
+
+@pytest.mark.parametrize('ordering', ['th', 'tf'])
+def test_bias_add_goes_into_the_convolution_and_matches_a_broadcast_add(ordering):
+    x, w, b = RNG.randn(2, 3, 6, 5), RNG.randn(4, 3, 3, 2), RNG.randn(4)
+    if ordering == 'tf':
+        x, w = th_to_tf(x), kernel_th_to_tf(w)
+
+    def conv_plus_bias(a, k, c):
+        return K.bias_add(K.conv2d(a, k, (1, 1), 'same', ordering), c, ordering)
+
+    y = conv_plus_bias(*[K.placeholder(shape=v.shape) for v in (x, w, b)])
+    corr = y.owner if ordering == 'th' else y.owner.inputs[0].owner
+    assert type(corr.op).__name__ == 'Corr' and len(corr.inputs) == 3   # one node, bias inside
+    channel = (slice(None),) + (None,) * 2 if ordering == 'th' else (slice(None),)
+    expected = _conv_th(x, w, ordering) + b[channel]
+    got = evaluate(conv_plus_bias, *[v.astype('float32') for v in (x, w, b)])
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
+    check_gradients(conv_plus_bias, [x, w, b], expected.shape)
+
+
+def test_bias_add_without_a_convolution_broadcasts_over_the_channel_axis():
+    x, b = RNG.randn(2, 3, 4, 5).astype('float32'), RNG.randn(3).astype('float32')
+    got = evaluate(lambda a, c: K.bias_add(a, c, 'channels_first'), x, b)
+    np.testing.assert_allclose(got, x + b[:, None, None], rtol=1e-6)
+    xt = RNG.randn(2, 4, 3).astype('float32')
+    got = evaluate(lambda a, c: K.bias_add(a, c, 'tf'), xt, b)
+    np.testing.assert_allclose(got, xt + b, rtol=1e-6)
+    x2 = RNG.randn(4, 3).astype('float32')
+    np.testing.assert_allclose(evaluate(K.bias_add, x2, b), x2 + b, rtol=1e-6)
+
+
+def test_the_bias_gradient_is_differentiable_again():
+    """d/dx of ||dL/db||^2 (through the gradient's channel sum), against finite differences."""
+    x0, w0, b0 = RNG.randn(2, 2, 4, 4), RNG.randn(3, 2, 2, 2), RNG.randn(3)
+    holders = [K.placeholder(shape=a.shape, dtype='float64') for a in (x0, w0, b0)]
+    y = K.bias_add(K.conv2d(holders[0], holders[1]), holders[2])
+    gb = K.gradients(K.sum(K.square(y)), [holders[2]])[0]
+    outer = K.sum(K.square(gb))
+    f = K.function(holders, [outer])
+    g = K.function(holders, K.gradients(outer, [holders[0]]))([x0, w0, b0])[0]
+    np.testing.assert_allclose(g, numeric_grad(lambda a: f(a)[0], [x0, w0, b0], 0),
+                               rtol=1e-6, atol=1e-6)
+
+
+def test_bias_add_rejects_a_bias_of_the_wrong_shape():
+    x = K.placeholder(shape=(None, 2, 5, 5))
+    y = K.conv2d(x, K.variable(np.zeros((4, 2, 3, 3))))
+    with pytest.raises(ValueError, match='the bias must be a vector'):
+        K.bias_add(y, K.variable(np.zeros((4, 1))))
+    f = K.function([x], [K.bias_add(y, K.variable(np.zeros(3)))])   # sizes known when run
+    with pytest.raises(ValueError, match=r'bias has shape \(3,\) but the kernel has 4 filters'):
+        f([np.zeros((1, 2, 5, 5), dtype='float32')])
+
+
 # ---------------------------------------------------------------- errors
 def test_bad_input_gives_clear_errors():
     x = K.placeholder(shape=(None, 1, 4, 4))
@@ -302,12 +375,14 @@ def mode_graph():
     x = K.placeholder(shape=(None, 2, 7, 6))
     w = K.variable(rng.randn(3, 2, 3, 2).astype('float32'))
     r = rng.randn(2, 3, 4, 6).astype('float32')
-    y = K.conv2d(x, w, (2, 1), 'same')
+    b = K.variable(rng.randn(3).astype('float32'))
+    y = K.bias_add(K.conv2d(x, w, (2, 1), 'same'), b)
     p = K.pool2d(y, (3, 2), (2, 1), 'same')
     a = K.pool2d(x, (2, 2), (2, 2), pool_mode='avg')
     d = K.deconv2d(x, K.variable(rng.randn(4, 2, 2, 2).astype('float32')), (None, 4, 8, 7))
-    loss = K.sum(y * K.constant(r)) + K.sum(K.square(p)) + K.sum(K.square(a)) + K.sum(d)
-    outs = [y, p, a, d] + K.gradients(loss, [x, w])
+    loss = (K.sum(y * K.constant(r)) + K.sum(K.square(p)) + K.sum(K.square(a)) + K.sum(d)
+            + K.sum(K.square(K.pool2d(y, (2, 2), (2, 2)))))
+    outs = [y, p, a, d] + K.gradients(loss, [x, w, b])
     xv = rng.randn(2, 2, 7, 6).astype('float32')
     K.set_mode('FAST_COMPILE')
     try:

@@ -164,9 +164,7 @@ class _Conv(_WeightedLayer):
     def _add_bias(self, output):
         if not self.bias:
             return output
-        shape = [1] * (self.rank + 2)
-        shape[1 if self.dim_ordering == 'th' else -1] = self.nb_filter
-        return output + K.reshape(self.b, tuple(shape))
+        return K.bias_add(output, self.b, self.dim_ordering)
 
     def call(self, x, mask=None):
         return self.activation(self._add_bias(self._convolve(x)))
