@@ -86,6 +86,14 @@ def test_uniform_draws_follow_the_bounds_and_seed(mode):
     np.testing.assert_array_equal(a, again)
 
 
+def test_float32_draws_are_numpys_float32_stream_in_c_and_numba():
+    """Dropout masks: half the generator work of double draws, the same numbers in both modes."""
+    expected = np.random.default_rng(11).random((64, 33), dtype=np.float32)
+    for mode in ('C', 'NUMBA'):
+        got = K.function([], [K.random_uniform((64, 33), seed=11)], mode=mode)([])[0]
+        np.testing.assert_array_equal(got, expected)
+
+
 @pytest.fixture
 def default_mode_with_cpu_kernels():
     from keraslike.backend import config
