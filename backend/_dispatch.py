@@ -28,18 +28,15 @@ KERNEL_MODULES = ('conv_kernels', 'pool_kernels', 'pool_numba', 'threads', 'conv
 
 
 class KernelOp(Op):
-    """An Op computed by ``self.kernel()``, a NumPy function of its input arrays.
+    """An Op computed by ``self.kernel()``, a NumPy function of its input arrays (one output).
 
-    The function returns the output array, or a tuple of two for a node with
-    two outputs. ``perform`` runs it in the C and Python modes;
-    :func:`register_op` gives the Numba and JAX implementations.
+    ``perform`` runs it in the C and Python modes; :func:`register_op` gives
+    the Numba and JAX implementations.
     """
 
     def perform(self, node, inputs, outputs):
-        result = self.kernel()(*inputs)
-        results = result if len(node.outputs) > 1 else (result,)
-        for store, value, var in zip(outputs, results, node.outputs):
-            store[0] = np.asarray(value, dtype=var.dtype)
+        out = self.kernel()(*inputs)
+        outputs[0][0] = np.asarray(out, dtype=node.outputs[0].dtype)
 
     def L_op(self, inputs, outputs, output_grads):
         # PyTensor < 3.3 calls L_op; newer versions call pullback
@@ -61,32 +58,18 @@ def _register_numba(op_cls):
         # declared C-contiguous (the kernels return such arrays): Numba's loops over
         # 'A'-layout arrays downstream measured several times slower
         out_type = get_numba_type(node.outputs[0].type, layout='C')
-        if len(node.outputs) == 1:
-            @numba_njit
-            def kernel_op(*inputs):
-                with numba.objmode(out=out_type):
-                    out = np.ascontiguousarray(call(*inputs), dtype=dtype)
-                return out
-        elif len(node.outputs) == 2:
-            dtype2 = node.outputs[1].type.numpy_dtype
-            out_type2 = get_numba_type(node.outputs[1].type, layout='C')
 
-            @numba_njit
-            def kernel_op(*inputs):
-                with numba.objmode(out=out_type, out2=out_type2):
-                    first, second = call(*inputs)
-                    out = np.ascontiguousarray(first, dtype=dtype)
-                    out2 = np.ascontiguousarray(second, dtype=dtype2)
-                return out, out2
-        else:
-            raise NotImplementedError('Kernel Ops have one or two outputs, %s has %d.'
-                                      % (op, len(node.outputs)))
+        @numba_njit
+        def kernel_op(*inputs):
+            with numba.objmode(out=out_type):
+                out = np.ascontiguousarray(call(*inputs), dtype=dtype)
+            return out
 
         # the object-mode block is cached with the kernels' code inside it: a change to
         # them must give a new key, or Numba would keep running the old kernels
         key = default_hash_key_from_props(op, keraslike_objmode=_NUMBA_KEY_VERSION,
                                           sources=sources_hash(KERNEL_MODULES),
-                                          out_dtypes=str([v.dtype for v in node.outputs]))
+                                          out_dtype=str(node.outputs[0].dtype))
         return kernel_op, key
 
 

@@ -263,46 +263,23 @@ def bias_add(x, bias, data_format=None):
     return x + bias.dimshuffle(pattern)
 
 
-def _corr_under(x, dim_ordering):
-    """The ``Corr`` node whose output ``x`` is (through 'tf''s transpose), or None."""
+def _bias_into_corr(x, bias, dim_ordering):
+    """``x``'s convolution redone with ``bias`` as its third input, or None if x is not one."""
     nd = x.ndim - 2
     y = x
-    if dim_ordering == 'tf':
+    if dim_ordering == 'tf':   # look through _from_th's transpose
         node = y.owner
         if node is None or getattr(node.op, 'new_order', None) != \
                 (0,) + tuple(range(2, nd + 2)) + (1,):
             return None
         y = node.inputs[0]
     node = y.owner
-    if node is None or type(node.op) is not Corr or y is not node.outputs[0]:
-        return None
-    return node
-
-
-def _bias_into_corr(x, bias, dim_ordering):
-    """``x``'s convolution redone with ``bias`` as its third input, or None if x is not one."""
-    node = _corr_under(x, dim_ordering)
-    if node is None or len(node.inputs) != 2 or node.op.activation \
-            or bias.dtype != node.outputs[0].dtype:
+    if node is None or type(node.op) is not Corr or len(node.inputs) != 2 \
+            or bias.dtype != y.dtype:
         return None
     filters = node.inputs[1].type.shape[0]
     size = int_shape(bias)[0]
     if filters is not None and size is not None and filters != size:
         raise ValueError('bias_add: the bias has %d values but the convolution has %d filters.'
                          % (size, filters))
-    return _from_th(node.op(*node.inputs, bias), x.ndim - 2, dim_ordering)
-
-
-def relu_into_corr(x):
-    """``max(x, 0)`` computed by x's convolution kernel, or None if x is not a convolution.
-
-    The kernel rectifies each chunk while it is in cache and keeps the mask
-    ``x >= 0`` for the gradient: the separate ``maximum`` pass cost 1.5-2.3 ms
-    per mnist_cnn layer and a full pre-activation array.
-    """
-    for dim_ordering in ('th', 'tf'):
-        node = _corr_under(x, dim_ordering)
-        if node is not None and node.op.activation is None:
-            y = node.op.with_activation('relu')(*node.inputs)[0]
-            return _from_th(y, x.ndim - 2, dim_ordering)
-    return None
+    return _from_th(node.op(*node.inputs, bias), nd, dim_ordering)

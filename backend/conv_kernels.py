@@ -158,11 +158,8 @@ def _geometry(x_shape, w_shape, strides, dilation, lo, hi, groups):
     return f, ksize, out_len
 
 
-def conv_forward(x, w, strides, dilation, lo, hi, groups=1, bias=None, relu=False):
+def conv_forward(x, w, strides, dilation, lo, hi, groups=1, bias=None):
     """``y[n, f, o] = sum_{c, k} w[f, c, k] * xpad[n, c, o * stride + k * dilation] + bias[f]``.
-
-    With ``relu``, returns ``(max(y, 0), y >= 0)``: the rectified output and the
-    mask its gradient needs, both made while each chunk is in cache.
 
     The bias (optional, shape ``(F,)``) is added to each chunk while it is in
     cache. As a separate graph node, PyTensor fused the broadcast add with the
@@ -179,7 +176,6 @@ def conv_forward(x, w, strides, dilation, lo, hi, groups=1, bias=None, relu=Fals
     g, fg, cgk = groups, f // groups, (c // groups) * prod(ksize)
     wm = np.ascontiguousarray(w, dtype=dtype).reshape(g, fg, cgk)
     out = np.empty((n, f) + out_len, dtype=dtype)
-    mask = np.empty(out.shape, dtype=bool) if relu else None
     grid = _grid(x.shape[-1] + lo[-1] + hi[-1], out_len, strides[-1])
     p = prod(grid)
     if bias is not None:
@@ -200,12 +196,9 @@ def conv_forward(x, w, strides, dilation, lo, hi, groups=1, bias=None, relu=Fals
             target += bias_col
         if not on_grid:
             out[a:b] = target.reshape((b - a, f) + grid)[..., :out_len[-1]]
-        if relu:
-            np.greater_equal(out[a:b], 0, out=mask[a:b])
-            np.maximum(out[a:b], 0, out=out[a:b])
 
     parallel_map(chunk, _chunks(n, c * prod(ksize) * p * dtype.itemsize))
-    return (out, mask) if relu else out
+    return out
 
 
 def channel_sum(y):

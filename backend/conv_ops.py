@@ -80,24 +80,8 @@ class Corr(_CorrOp):
     """Correlation of ``x`` (N, C, *L) with ``w`` (F, C // groups, *K), plus an optional bias (F,).
 
     The bias is added inside the kernel, chunk by chunk while the output is
-    in cache (``K.bias_add`` moves a layer's bias here). With
-    ``activation='relu'`` (``K.relu`` of a convolution) the kernel also
-    rectifies, and the node has a second output, the boolean mask
-    ``pre-activation >= 0`` that the gradient uses: the same subgradient as
-    ``maximum(z, 0)`` has, 1 at exactly 0.
+    in cache (``K.bias_add`` moves a layer's bias here).
     """
-
-    __props__ = _CorrOp.__props__ + ('activation',)
-
-    def __init__(self, kshape, strides, dilation, lo, hi, groups=1, activation=None):
-        super(Corr, self).__init__(kshape, strides, dilation, lo, hi, groups)
-        if activation not in (None, 'relu'):
-            raise ValueError('Convolution: unknown fused activation %r.' % (activation,))
-        self.activation = activation
-
-    def with_activation(self, activation):
-        return Corr(self.kshape, self.strides, self.dilation, self.lo, self.hi, self.groups,
-                    activation)
 
     def make_node(self, x, w, b=None):
         ensure_registered()
@@ -114,15 +98,11 @@ class Corr(_CorrOp):
         dtype = pytensor.scalar.upcast(*[v.dtype for v in inputs])
         spatial = tuple(None if L is None else self.out_length(L, i)
                         for i, L in enumerate(x.type.shape[2:]))
-        shape = (x.type.shape[0], w.type.shape[0]) + spatial
-        outputs = [pt.tensor(dtype=dtype, shape=shape)]
-        if self.activation:
-            outputs.append(pt.tensor(dtype='bool', shape=shape))
-        return Apply(self, inputs, outputs)
+        return Apply(self, inputs, [pt.tensor(dtype=dtype, shape=(x.type.shape[0],
+                                                                  w.type.shape[0]) + spatial)])
 
     def kernel(self):
-        params = dict(hi=self.hi, groups=self.groups, relu=self.activation == 'relu',
-                      **self._params())
+        params = dict(hi=self.hi, groups=self.groups, **self._params())
 
         def corr(x, w, b=None):
             return conv_kernels.conv_forward(x, w, bias=b, **params)
@@ -131,17 +111,11 @@ class Corr(_CorrOp):
     def infer_shape(self, *args):
         node, shapes = args[-2:]  # PyTensor < 3.3 passes fgraph first
         xs, wsh = shapes[:2]
-        shape = (xs[0], wsh[0]) + tuple(self.out_length(xs[2 + i], i) for i in range(self.nd))
-        return [shape] * len(node.outputs)
-
-    def connection_pattern(self, node):
-        return [[True] + [False] * (len(node.outputs) - 1) for _ in node.inputs]
+        return [(xs[0], wsh[0]) + tuple(self.out_length(xs[2 + i], i) for i in range(self.nd))]
 
     def pullback(self, inputs, outputs, output_grads):
         x, w = inputs[:2]
-        gy = output_grads[0]
-        if self.activation == 'relu':
-            gy = gy * pt.cast(outputs[1], gy.dtype)
+        gy, = output_grads
         grads = [self._related(CorrGradInputs)(w, gy, spatial_shape(x, self.nd)),
                  self._related(CorrGradWeights)(x, gy)]
         if len(inputs) == 3:
@@ -256,7 +230,6 @@ _LAYOUTS = {1: ('NCH', 'OIH', 'NCH'), 2: ('NCHW', 'OIHW', 'NCHW'), 3: ('NCDHW', 
 
 
 def _jax_corr(op, hi=None):
-    import jax.numpy as jnp
     from jax import lax
 
     def corr(x, w, b=None):
@@ -265,10 +238,7 @@ def _jax_corr(op, hi=None):
                                      rhs_dilation=op.dilation,
                                      dimension_numbers=_LAYOUTS[op.nd],
                                      feature_group_count=op.groups)
-        y = y if b is None else y + b.reshape((1, -1) + (1,) * op.nd)
-        if getattr(op, 'activation', None) == 'relu':
-            return jnp.maximum(y, 0), y >= 0
-        return y
+        return y if b is None else y + b.reshape((1, -1) + (1,) * op.nd)
     return corr
 
 

@@ -8,7 +8,6 @@ import numpy as np
 import pytensor.tensor as pt
 
 from .config import epsilon
-from .conv import relu_into_corr
 from .math_ops import _fx, clip
 
 
@@ -17,10 +16,6 @@ def elu(x, alpha=1.0):
 
 
 def relu(x, alpha=0.0, max_value=None):
-    if not alpha and max_value is None and x.ndim >= 3:
-        fused = relu_into_corr(x)   # a convolution's output: rectified in its kernel
-        if fused is not None:
-            return fused
     if alpha:
         out = pt.switch(pt.gt(x, 0), x, _fx(alpha) * x)
     else:

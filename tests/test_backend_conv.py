@@ -285,28 +285,22 @@ def _conv_th(x, w, ordering):
 
 
 @pytest.mark.parametrize('ordering', ['th', 'tf'])
-@pytest.mark.parametrize('relu', [False, True])
-def test_bias_and_relu_go_into_the_convolution_and_match_separate_ops(ordering, relu):
+def test_bias_add_goes_into_the_convolution_and_matches_a_broadcast_add(ordering):
     x, w, b = RNG.randn(2, 3, 6, 5), RNG.randn(4, 3, 3, 2), RNG.randn(4)
     if ordering == 'tf':
         x, w = th_to_tf(x), kernel_th_to_tf(w)
 
-    def conv(a, k, c):
-        y = K.bias_add(K.conv2d(a, k, (1, 1), 'same', ordering), c, ordering)
-        return K.relu(y) if relu else y
+    def conv_plus_bias(a, k, c):
+        return K.bias_add(K.conv2d(a, k, (1, 1), 'same', ordering), c, ordering)
 
-    y = conv(*[K.placeholder(shape=v.shape) for v in (x, w, b)])
+    y = conv_plus_bias(*[K.placeholder(shape=v.shape) for v in (x, w, b)])
     corr = y.owner if ordering == 'th' else y.owner.inputs[0].owner
-    # one node: the bias its third input, the rectifier inside (with the mask as 2nd output)
-    assert type(corr.op).__name__ == 'Corr' and len(corr.inputs) == 3
-    assert corr.op.activation == ('relu' if relu else None)
-    assert len(corr.outputs) == (2 if relu else 1)
+    assert type(corr.op).__name__ == 'Corr' and len(corr.inputs) == 3   # one node, bias inside
     channel = (slice(None),) + (None,) * 2 if ordering == 'th' else (slice(None),)
     expected = _conv_th(x, w, ordering) + b[channel]
-    expected = np.maximum(expected, 0) if relu else expected
-    got = evaluate(conv, *[v.astype('float32') for v in (x, w, b)])
+    got = evaluate(conv_plus_bias, *[v.astype('float32') for v in (x, w, b)])
     np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
-    check_gradients(conv, [x, w, b], expected.shape)
+    check_gradients(conv_plus_bias, [x, w, b], expected.shape)
 
 
 def test_bias_add_without_a_convolution_broadcasts_over_the_channel_axis():
@@ -331,19 +325,6 @@ def test_the_bias_gradient_is_differentiable_again():
     g = K.function(holders, K.gradients(outer, [holders[0]]))([x0, w0, b0])[0]
     np.testing.assert_allclose(g, numeric_grad(lambda a: f(a)[0], [x0, w0, b0], 0),
                                rtol=1e-6, atol=1e-6)
-
-
-def test_fused_relu_passes_the_gradient_at_exactly_zero_like_maximum():
-    """A zero-initialised conv net must still learn: the subgradient at 0 is 1, as unfused."""
-    x = RNG.randn(2, 1, 4, 4).astype('float32')
-    holders = [K.placeholder(shape=x.shape)]
-    w, b = K.variable(np.zeros((2, 1, 3, 3))), K.variable(np.zeros(2))
-    conv = K.bias_add(K.conv2d(holders[0], w), b)
-    fused, plain = K.relu(conv), K.maximum(K.conv2d(holders[0], w) + K.reshape(b, (1, 2, 1, 1)), 0.)
-    grads = [K.function(holders, K.gradients(K.sum(out), [w, b]))([x]) for out in (fused, plain)]
-    for g_fused, g_plain in zip(*grads):
-        np.testing.assert_allclose(g_fused, g_plain, rtol=1e-6)
-    assert np.all(grads[0][1] == 2 * 2 * 2)   # every output cell passes its gradient to b
 
 
 def test_bias_add_rejects_a_bias_of_the_wrong_shape():
@@ -395,7 +376,7 @@ def mode_graph():
     w = K.variable(rng.randn(3, 2, 3, 2).astype('float32'))
     r = rng.randn(2, 3, 4, 6).astype('float32')
     b = K.variable(rng.randn(3).astype('float32'))
-    y = K.relu(K.bias_add(K.conv2d(x, w, (2, 1), 'same'), b))   # Corr with two outputs
+    y = K.bias_add(K.conv2d(x, w, (2, 1), 'same'), b)
     p = K.pool2d(y, (3, 2), (2, 1), 'same')
     a = K.pool2d(x, (2, 2), (2, 2), pool_mode='avg')
     d = K.deconv2d(x, K.variable(rng.randn(4, 2, 2, 2).astype('float32')), (None, 4, 8, 7))
