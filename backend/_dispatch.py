@@ -43,7 +43,6 @@ class KernelOp(Op):
         return self.pullback(inputs, outputs, output_grads)
 
 
-
 def _register_numba(op_cls):
     import numba
     from .compile_cache import sources_hash

@@ -94,9 +94,14 @@ def _to_th(x, nd, dim_ordering):
     return x
 
 
+def _tf_order(nd):
+    """The transpose that takes a channels-first tensor to channels-last."""
+    return (0,) + tuple(range(2, nd + 2)) + (1,)
+
+
 def _from_th(y, nd, dim_ordering):
     if dim_ordering == 'tf':
-        return y.dimshuffle((0,) + tuple(range(2, nd + 2)) + (1,))
+        return y.dimshuffle(_tf_order(nd))
     return y
 
 
@@ -269,8 +274,7 @@ def _bias_into_corr(x, bias, dim_ordering):
     y = x
     if dim_ordering == 'tf':   # look through _from_th's transpose
         node = y.owner
-        if node is None or getattr(node.op, 'new_order', None) != \
-                (0,) + tuple(range(2, nd + 2)) + (1,):
+        if node is None or getattr(node.op, 'new_order', None) != _tf_order(nd):
             return None
         y = node.inputs[0]
     node = y.owner

@@ -170,15 +170,15 @@ def conv_forward(x, w, strides, dilation, lo, hi, groups=1, bias=None):
     f, ksize, out_len = _geometry(x.shape, w.shape, strides, dilation, lo, hi, groups)
     n, c = x.shape[:2]
     dtype = np.result_type(x.dtype, w.dtype)
-    if bias is not None and np.shape(bias) != (f,):
-        raise ValueError('Convolution: the bias has shape %s but the kernel has %d filters.'
-                         % (np.shape(bias), f))
     g, fg, cgk = groups, f // groups, (c // groups) * prod(ksize)
     wm = np.ascontiguousarray(w, dtype=dtype).reshape(g, fg, cgk)
     out = np.empty((n, f) + out_len, dtype=dtype)
     grid = _grid(x.shape[-1] + lo[-1] + hi[-1], out_len, strides[-1])
     p = prod(grid)
     if bias is not None:
+        if np.shape(bias) != (f,):
+            raise ValueError('Convolution: the bias has shape %s but the kernel has %d filters.'
+                             % (np.shape(bias), f))
         bias_col = np.asarray(bias, dtype=dtype).reshape(g, fg, 1)
 
     def chunk(bounds):
@@ -205,7 +205,7 @@ def channel_sum(y):
     """Sum of ``y`` (N, C, *L) over every axis but the channels: the gradient of a bias.
 
     A matrix-vector product per chunk (against ones) on the worker threads:
-    1-1.5 ms for mnist_cnn's (128, 32, 26, 26) gradient in its training step,
+    1.3-1.6 ms for mnist_cnn's (128, 32, 26, 26) gradient in its training step,
     where PyTensor's C ``Sum`` over axes (0, 2, 3), accumulating in float64,
     took 10-11 ms.
     """

@@ -4,9 +4,9 @@ glibc hands large freed blocks back to the kernel (``munmap``, or trimming
 the top of the heap), so the next step's arrays of the same sizes start as
 fresh pages, and every first touch of a page is a fault. A NUMBA-mode graph
 allocates its intermediates on every call: mnist_cnn took 4,900 page faults
-and 30 ms of system time per 128-sample step (step 156 ms), and none and
-8 ms with the limits below (step 124-136 ms; python's ``resource`` counters,
-2 cores). PyTorch and JAX keep their own caching allocators for the same
+and 30 ms of system time per 128-sample step (step 156 ms), and 0-1 faults
+and 6-10 ms with the limits below (step 122-138 ms over several runs;
+python's ``resource`` counters, 2 cores). PyTorch and JAX keep their own caching allocators for the same
 reason.
 
 :func:`keep_freed_memory` raises glibc's mmap threshold to its maximum

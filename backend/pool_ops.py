@@ -55,7 +55,6 @@ class _PoolOp(KernelOp):
         return out
 
 
-
 class Pool(_PoolOp):
     def make_node(self, x):
         ensure_registered()

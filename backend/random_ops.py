@@ -87,12 +87,14 @@ def _register_numba_uniform():
     if _NUMBA_UNIFORM:
         return
     _NUMBA_UNIFORM.append(True)
+    state = np.random.get_state()   # importing numba must not move np.random's stream
     try:
         from pytensor.link.numba.dispatch import basic as numba_basic
         from pytensor.link.numba.dispatch.random import numba_core_rv_funcify
     except ImportError:
         return
-    state = np.random.get_state()   # importing numba must not move np.random's stream
+    finally:
+        np.random.set_state(state)
 
     @numba_core_rv_funcify.register(_UniformRV)
     def _core_uniform(op, node):
@@ -107,7 +109,6 @@ def _register_numba_uniform():
             return np.float64(u) * (np.float64(high) - np.float64(low)) + np.float64(low)
         # a key of our own: Numba's disk cache must not hand back the parent's core draw
         return uniform, zlib.crc32(b'keraslike _UniformRV v1 ' + str(draw_dtype).encode())
-    np.random.set_state(state)
 
 
 def _uniform(low, high, size, rng, return_next_rng):
