@@ -18,12 +18,12 @@ No PyTensor here: the Ops' ``perform`` and their Numba object-mode calls run
 these functions.
 """
 import itertools
-import threading
 from math import prod
 
 import numpy as np
 
-from .threads import parallel_map
+from . import winograd
+from .threads import parallel_map, workspace
 
 # Bytes of patch matrix per chunk (measured: 1-4 MB best on a 2-core EPYC,
 # 32 MB and whole-batch patches 20-50% slower).
@@ -41,45 +41,6 @@ def out_length(length, k, stride, dilation, lo, hi):
 def _chunks(n, per_sample_bytes):
     step = max(1, min(n, CHUNK_BYTES // max(1, per_sample_bytes)))
     return [(a, min(n, a + step)) for a in range(0, n, step)]
-
-
-class _Workspace(object):
-    """Buffers reused by every chunk of one call.
-
-    A fresh large array per chunk costs page faults on first touch, measured
-    at more than the GEMM itself.
-    """
-
-    def __init__(self, dtype):
-        self.dtype = dtype
-        self._bufs = {}
-
-    def flat(self, name, size, zero=False):
-        buf = self._bufs.get(name)
-        if buf is None or buf.size < size:
-            buf = self._bufs[name] = np.zeros(size, dtype=self.dtype)
-            return buf[:size]
-        buf = buf[:size]
-        if zero:
-            buf.fill(0)
-        return buf
-
-    def array(self, name, shape, zero=False):
-        return self.flat(name, prod(shape), zero).reshape(shape)
-
-
-_LOCAL = threading.local()
-
-
-def _workspace(dtype):
-    """This thread's buffers for ``dtype``, kept between calls (no page faults per call)."""
-    spaces = getattr(_LOCAL, 'spaces', None)
-    if spaces is None:
-        spaces = _LOCAL.spaces = {}
-    dtype = np.dtype(dtype)
-    if dtype not in spaces:
-        spaces[dtype] = _Workspace(dtype)
-    return spaces[dtype]
 
 
 def _patch_view(buf, body_shape, ksize, strides, dilation, out_rows, width, offset=0):
@@ -180,10 +141,12 @@ def conv_forward(x, w, strides, dilation, lo, hi, groups=1, bias=None):
             raise ValueError('Convolution: the bias has shape %s but the kernel has %d filters.'
                              % (np.shape(bias), f))
         bias_col = np.asarray(bias, dtype=dtype).reshape(g, fg, 1)
+    if winograd.applies(ksize, strides, dilation, groups, c, f, lo, hi):
+        return winograd.forward(x, w, lo, hi, bias)
 
     def chunk(bounds):
         a, b = bounds
-        ws = _workspace(dtype)
+        ws = workspace(dtype)
         cols = _columns(ws, x, a, b, ksize, strides, dilation, lo, hi, grid)
         on_grid = grid == out_len
         target = out[a:b] if on_grid else ws.array('y', (b - a, f) + grid)
@@ -228,12 +191,14 @@ def conv_grad_weights(x, gy, ksize, strides, dilation, lo, hi, groups=1):
     ksize, out_len = tuple(ksize), tuple(gy.shape[2:])
     dtype = np.result_type(x.dtype, gy.dtype)
     g, fg, cgk = groups, f // groups, (c // groups) * prod(ksize)
+    if winograd.applies(ksize, strides, dilation, groups, c, f, lo, hi):
+        return winograd.grad_weights(x, gy, lo)
     grid = _grid(x.shape[-1] + lo[-1] + hi[-1], out_len, strides[-1])
     p = prod(grid)
 
     def chunk(bounds):
         a, b = bounds
-        ws = _workspace(dtype)
+        ws = workspace(dtype)
         cols = _columns(ws, x, a, b, ksize, strides, dilation, lo, hi, grid)
         gyc = _on_grid(ws, gy[a:b], grid, out_len).reshape(b - a, g, fg, p)
         # per-sample GEMMs (BLAS reads the transposed patches in place), then a small sum;
@@ -289,7 +254,7 @@ def conv_grad_inputs(w, gy, in_len, strides, dilation, lo, groups=1):
     def chunk(bounds):
         a, b = bounds
         m = b - a
-        ws = _workspace(dtype)
+        ws = workspace(dtype)
         gyc = _on_grid(ws, gy[a:b], grid, out_len).reshape(m, g, fg, p)
         dcols = ws.array('dcols', (m, g, cgk, p))
         np.matmul(wt, gyc, out=dcols)

@@ -17,6 +17,9 @@ import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from math import prod
+
+import numpy as np
 
 _STATE = {'workers': None, 'executor': None, 'blas': None}
 _LOCK = threading.Lock()
@@ -124,3 +127,39 @@ def split(n, parts):
     parts = max(1, min(n, parts))
     bounds = [n * i // parts for i in range(parts + 1)]
     return [(bounds[i], bounds[i + 1]) for i in range(parts)]
+
+
+class _Workspace(object):
+    """Buffers reused by every chunk of one call.
+
+    A fresh large array per chunk costs page faults on first touch, measured
+    at more than the GEMM itself.
+    """
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+        self._bufs = {}
+
+    def flat(self, name, size, zero=False):
+        buf = self._bufs.get(name)
+        if buf is None or buf.size < size:
+            buf = self._bufs[name] = np.zeros(size, dtype=self.dtype)
+            return buf[:size]
+        buf = buf[:size]
+        if zero:
+            buf.fill(0)
+        return buf
+
+    def array(self, name, shape, zero=False):
+        return self.flat(name, prod(shape), zero).reshape(shape)
+
+
+def workspace(dtype):
+    """This thread's buffers for ``dtype``, kept between calls (no page faults per call)."""
+    spaces = getattr(_LOCAL, 'spaces', None)
+    if spaces is None:
+        spaces = _LOCAL.spaces = {}
+    dtype = np.dtype(dtype)
+    if dtype not in spaces:
+        spaces[dtype] = _Workspace(dtype)
+    return spaces[dtype]
