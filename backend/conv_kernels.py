@@ -14,8 +14,9 @@ When the last axis has stride 1, patches are taken over the whole padded
 row ("full width"): each (channel, kernel offset) is then one long contiguous
 run to copy, instead of one short run per output row, which made the copy
 cost more than the GEMM. The few extra columns are computed and dropped.
-No PyTensor here: the Ops' ``perform`` and their Numba object-mode calls run
-these functions.
+3x3, stride-1 convolutions with enough channels are handed to
+:mod:`winograd` (fewer products, no patch matrix). No PyTensor here: the Ops'
+``perform`` and their Numba object-mode calls run these functions.
 """
 import itertools
 from math import prod
