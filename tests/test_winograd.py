@@ -78,3 +78,10 @@ def test_only_3x3_stride_1_convolutions_with_enough_channels_apply():
     assert not winograd.applies((5, 5), (1, 1), (1, 1), 1, 32, 32, (0, 0), (0, 0))
     assert not winograd.applies((3, 3), (1, 1), (1, 1), 2, 32, 32, (0, 0), (0, 0))
     assert not winograd.applies((3, 3), (1, 1), (1, 1), 1, 32, 32, (0, 0), (0, -1))
+
+
+def test_an_empty_batch_gives_empty_outputs_and_a_zero_weight_gradient():
+    x = np.zeros((0, 8, 5, 5), 'float32')
+    assert winograd.forward(x, np.ones((8, 8, 3, 3), 'float32'), (0, 0), (0, 0)).shape == (0, 8, 3, 3)
+    gw = winograd.grad_weights(x, np.zeros((0, 8, 3, 3), 'float32'), (0, 0))
+    assert gw.shape == (8, 8, 3, 3) and not gw.any()
