@@ -71,6 +71,11 @@ def _is_tiled(ws, strides, pad, hi):
     return tuple(ws) == tuple(strides) and not any(pad) and not any(hi)
 
 
+def _is_2x2(ws, strides, pad, hi):
+    """2-D 2x2 pooling at stride 2, no padding: Keras' default, with its own kernels."""
+    return tuple(ws) == (2, 2) and _is_tiled(ws, strides, pad, hi)
+
+
 def _by_planes(kernel, arrays, result, nd, params):
     """Run a Numba pooling kernel over ranges of planes on the worker threads."""
     views = [pool_numba.planes(a, nd) for a in arrays]
@@ -91,8 +96,11 @@ def pool_forward(x, ws, strides, pad, mode, same):
     if pool_numba is not None and nd <= 2:
         x = np.ascontiguousarray(x)
         out = np.empty(x.shape[:-nd] + out_len, dtype=x.dtype)
-        _by_planes(pool_numba.pool2d_forward, [x], out, nd,
-                   pool_numba.params(ws, strides, pad) + (mode == 'max',))
+        if _is_2x2(ws, strides, pad, hi):
+            _by_planes(pool_numba.pool2x2_forward, [x], out, nd, (mode == 'max',))
+        else:
+            _by_planes(pool_numba.pool2d_forward, [x], out, nd,
+                       pool_numba.params(ws, strides, pad) + (mode == 'max',))
         return out
     if mode == 'max':
         xp = _padded(x, pad, hi, -np.inf)
@@ -118,7 +126,9 @@ def pool_grad(x, out, gz, ws, strides, pad, mode, same):
         x, out, gz = (np.ascontiguousarray(a, dtype=dtype) for a in (x, out, gz))
         gx = np.empty(x.shape, dtype=dtype)
         wy, wx, sy, sx, py, px = pool_numba.params(ws, strides, pad)
-        if _is_tiled(ws, strides, pad, hi):
+        if _is_2x2(ws, strides, pad, hi):
+            _by_planes(pool_numba.pool2x2_grad, [x, out, gz], gx, nd, (mode == 'max',))
+        elif _is_tiled(ws, strides, pad, hi):
             _by_planes(pool_numba.tiled_grad, [x, out, gz], gx, nd, (wy, wx, mode == 'max'))
         else:
             _by_planes(pool_numba.pool2d_grad, [x, out, gz], gx, nd,
