@@ -36,14 +36,11 @@ rounding (relative error ~1e-6 in float32).
 import numpy as np
 from numba import njit
 
-from .threads import parallel_map, workspace
+from .threads import parallel_map, split, workers, workspace
 
 # Channel counts below this stay with im2col: the transforms cost the same
 # per channel, the products they save do not pay for them.
 MIN_CHANNELS = 8
-# Bytes of transformed input per chunk of samples: 1-2 MB measured best on a
-# 2-core EPYC (mnist_cnn's second layer: 256 KB chunks took twice as long).
-CHUNK_BYTES = 2 << 20
 
 _G = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]])
 # B^T row k is input row IN_A[k] + IN_SIGN[k] * input row IN_B[k]
@@ -164,39 +161,68 @@ def _grad_transform(gf, n, filters, tiles, coefs, dmf):
                     dmf[o + _U(3) * spread + t] = -co
 
 
-def _split(dst, src, row0, col0):
-    """Write ``src`` (n, C, H, W) into the row-split ``dst`` (n, C, 2, rows, width) at (row0, col0)."""
-    h, w = src.shape[2:]
-    for r in (0, 1):
-        first = (r - row0) % 2                   # first source row landing on this parity
-        i0 = (first + row0 - r) // 2
-        rows = src[:, :, first::2]
-        dst[:, :, r, i0:i0 + rows.shape[2], col0:col0 + w] = rows
+@njit(cache=True, nogil=True, boundscheck=False)
+def _split_rows(src, lo0, lo1, dst):
+    """``dst`` (C, 2, rows, width) = ``src`` (C, H, W) zero-padded by ``lo0``/``lo1``, rows split by parity."""
+    dst[:] = 0
+    w = src.shape[2]
+    for c in range(src.shape[0]):
+        for h in range(src.shape[1]):
+            ph = h + lo0
+            dst[c, ph % 2, ph // 2, lo1:lo1 + w] = src[c, h]
 
 
-def _join(dst, src):
-    """Write the row-split ``src`` (n, C, 2, rows, width) into ``dst`` (n, C, H, W), cropping."""
-    h, w = dst.shape[2:]
-    for r in (0, 1):
-        dst[:, :, r::2] = src[:, :, r, :(h - r + 1) // 2, :w]
+@njit(cache=True, nogil=True, fastmath=True, boundscheck=False)
+def _forward_samples(x, u, bias, lo0, lo1, th, tw, signs, xq, v, m, y, out):
+    """:func:`forward` of the samples of ``x`` into ``out``, one sample at a time.
+
+    A sample's split input, transformed input ``v``, products ``m`` and split
+    output ``y`` (the per-worker buffers passed in) stay in the core's cache
+    between the steps; with NumPy calls per chunk of samples in between they
+    did not (chunks small enough to stay cached cost more in call overhead):
+    1.2-1.35x faster on mnist_cnn's second layer.
+    """
+    c_in, filters = x.shape[1], u.shape[1]
+    rows, cols = th + 1, tw + 1
+    tiles = th * cols
+    out_h, out_w = out.shape[2], out.shape[3]
+    xq4 = xq[:c_in * 2 * rows * 2 * cols].reshape(c_in, 2, rows, 2 * cols)
+    v3, m3 = v.reshape(16, c_in, tiles), m.reshape(16, filters, tiles)
+    y4 = y.reshape(filters, 2, th, 2 * cols)
+    for s in range(x.shape[0]):
+        _split_rows(x[s], lo0, lo1, xq4)
+        _input_transform(xq, 1, c_in, rows, cols, tiles, signs, v)
+        for e in range(16):
+            np.dot(u[e], v3[e], m3[e])
+        _output_transform(m, 1, filters, tiles, bias, y)
+        for f in range(filters):
+            for oy in range(out_h):
+                out[s, f, oy] = y4[f, oy % 2, oy // 2, :out_w]
 
 
-def _chunks(n, per_sample_bytes):
-    step = max(1, min(n, CHUNK_BYTES // max(1, per_sample_bytes)))
-    return [(a, min(n, a + step)) for a in range(0, n, step)]
+@njit(cache=True, nogil=True, fastmath=True, boundscheck=False)
+def _grad_samples(x, gy, lo0, lo1, th, tw, signs, coefs, xq, v, gq, dm, prod, du):
+    """Add the ``dU`` (16, F, C) of the samples of ``x`` and ``gy`` to ``du`` (float64)."""
+    c_in, filters = x.shape[1], gy.shape[1]
+    rows, cols = th + 1, tw + 1
+    tiles = th * cols
+    xq4 = xq[:c_in * 2 * rows * 2 * cols].reshape(c_in, 2, rows, 2 * cols)
+    # zeros past the gradient's edge and in the extra tiles: they meet the input's
+    gq4 = gq.reshape(filters, 2, th, 2 * cols)
+    v3, dm3 = v.reshape(16, c_in, tiles), dm.reshape(16, filters, tiles)
+    for s in range(x.shape[0]):
+        _split_rows(x[s], lo0, lo1, xq4)
+        _input_transform(xq, 1, c_in, rows, cols, tiles, signs, v)
+        _split_rows(gy[s], 0, 0, gq4)
+        _grad_transform(gq, 1, filters, tiles, coefs, dm)
+        for e in range(16):
+            np.dot(dm3[e], v3[e].T, prod)
+            du[e] += prod
 
 
-def _transformed_input(ws, x, a, b, lo, tiling):
-    """``v`` (16, C, m * tiles) for samples ``a:b`` of ``x`` zero-padded by ``lo``."""
-    m, c = b - a, x.shape[1]
-    rows, width = tiling.th + 1, 2 * tiling.cols
-    size = m * c * 2 * rows * width
-    xf = ws.flat('wino_x', size + 2, zero=True)      # + 2: the extra tiles read past the end
-    _split(xf[:size].reshape(m, c, 2, rows, width), x[a:b], lo[0], lo[1])
-    v = ws.array('wino_v', (16, c, m * tiling.tiles))
-    _input_transform(xf, m, c, rows, tiling.cols, tiling.tiles, np.array(_IN_SIGN, v.dtype),
-                     v.reshape(-1))
-    return v
+def _batches(n):
+    """Sample ranges for the workers: a few per worker, so a slow core does not hold up the rest."""
+    return split(n, 4 * workers())
 
 
 def weight_transform(w):
@@ -210,23 +236,23 @@ def forward(x, w, lo, hi, bias=None):
     n, c = x.shape[:2]
     f = w.shape[0]
     tiling = _Tiling(x.shape[2] + lo[0] + hi[0] - 2, x.shape[3] + lo[1] + hi[1] - 2)
+    th, tw, cols, tiles = tiling.th, tiling.tw, tiling.cols, tiling.tiles
     dtype = np.result_type(x.dtype, w.dtype)
-    x = np.asarray(x, dtype=dtype)
+    x = np.ascontiguousarray(x, dtype=dtype)
     u = weight_transform(np.asarray(w, dtype=dtype))
     bias = np.zeros(f, dtype) if bias is None else np.asarray(bias, dtype=dtype)
     out = np.empty((n, f, tiling.out_h, tiling.out_w), dtype=dtype)
+    signs = np.array(_IN_SIGN, dtype)
 
-    def chunk(bounds):
+    def batch(bounds):
         a, b = bounds
         ws = workspace(dtype)
-        v = _transformed_input(ws, x, a, b, lo, tiling)
-        m = ws.array('wino_m', (16, f, (b - a) * tiling.tiles))
-        np.matmul(u, v, out=m)
-        y = ws.array('wino_y', (b - a, f, 2, tiling.th, 2 * tiling.cols))
-        _output_transform(m.reshape(-1), b - a, f, tiling.tiles, bias, y.reshape(-1))
-        _join(out[a:b], y)
+        _forward_samples(x[a:b], u, bias, lo[0], lo[1], th, tw, signs,
+                         ws.flat('wino_x', c * 2 * (th + 1) * 2 * cols + 2),
+                         ws.flat('wino_v', 16 * c * tiles), ws.flat('wino_m', 16 * f * tiles),
+                         ws.flat('wino_y', f * 2 * th * 2 * cols), out[a:b])
 
-    parallel_map(chunk, _chunks(n, 16 * max(c, f) * tiling.tiles * dtype.itemsize))
+    parallel_map(batch, _batches(n))
     return out
 
 
@@ -235,23 +261,23 @@ def grad_weights(x, gy, lo):
     n, c = x.shape[:2]
     f = gy.shape[1]
     tiling = _Tiling(*gy.shape[2:])
+    th, tw, cols, tiles = tiling.th, tiling.tw, tiling.cols, tiling.tiles
     dtype = np.result_type(x.dtype, gy.dtype)
-    x, gy = np.asarray(x, dtype=dtype), np.asarray(gy, dtype=dtype)
-    coefs = np.array(_GRAD_ROWS, dtype)
+    x, gy = np.ascontiguousarray(x, dtype=dtype), np.ascontiguousarray(gy, dtype=dtype)
+    signs, coefs = np.array(_IN_SIGN, dtype), np.array(_GRAD_ROWS, dtype)
 
-    def chunk(bounds):
+    def batch(bounds):
         a, b = bounds
         ws = workspace(dtype)
-        v = _transformed_input(ws, x, a, b, lo, tiling)
-        # zeros past the gradient's edge and in the extra tiles: they meet the input's
-        g = ws.array('wino_g', (b - a, f, 2, tiling.th, 2 * tiling.cols), zero=True)
-        _split(g, gy[a:b], 0, 0)
-        dm = ws.array('wino_m', (16, f, (b - a) * tiling.tiles))
-        _grad_transform(g.reshape(-1), b - a, f, tiling.tiles, coefs, dm.reshape(-1))
-        return np.matmul(dm, v.swapaxes(1, 2))
+        du = np.zeros((16, f, c))
+        _grad_samples(x[a:b], gy[a:b], lo[0], lo[1], th, tw, signs, coefs,
+                      ws.flat('wino_x', c * 2 * (th + 1) * 2 * cols + 2),
+                      ws.flat('wino_v', 16 * c * tiles), ws.flat('wino_g', f * 2 * th * 2 * cols),
+                      ws.flat('wino_m', 16 * f * tiles), ws.array('wino_p', (f, c)), du)
+        return du
 
-    parts = parallel_map(chunk, _chunks(n, 16 * max(c, f) * tiling.tiles * dtype.itemsize))
+    parts = parallel_map(batch, _batches(n))
     if not parts:
         return np.zeros((f, c, 3, 3), dtype)
-    du = np.sum(parts, axis=0, dtype=np.float64).reshape((4, 4, f, c))
+    du = np.sum(parts, axis=0).reshape((4, 4, f, c))
     return np.einsum('ak,abfc,bl->fckl', _G, du, _G).astype(dtype)

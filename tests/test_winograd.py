@@ -35,7 +35,7 @@ def test_gradients_match_finite_differences():
 
 def _kernel_results():
     """Forward, input and weight gradients of a padded convolution over several chunks."""
-    x = RNG.randn(21, 12, 11, 10).astype('float32')    # 21 samples: chunks with a remainder
+    x = RNG.randn(21, 12, 11, 10).astype('float32')
     w = RNG.randn(10, 12, 3, 3).astype('float32')
     bias = RNG.randn(10).astype('float32')
     lo, hi = (2, 0), (1, 2)
@@ -46,8 +46,8 @@ def _kernel_results():
     return [y, gx, gw]
 
 
-def test_kernels_match_im2col_over_several_chunks(monkeypatch):
-    monkeypatch.setattr(winograd, 'CHUNK_BYTES', 64 << 10)
+def test_kernels_match_im2col_over_several_batches(monkeypatch):
+    monkeypatch.setattr(winograd, 'workers', lambda: 3)     # 21 samples in 12 batches
     RNG.seed(3)
     fast = _kernel_results()
     monkeypatch.setattr(winograd, 'MIN_CHANNELS', 10 ** 9)
