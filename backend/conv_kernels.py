@@ -142,7 +142,7 @@ def conv_forward(x, w, strides, dilation, lo, hi, groups=1, bias=None):
             raise ValueError('Convolution: the bias has shape %s but the kernel has %d filters.'
                              % (np.shape(bias), f))
         bias_col = np.asarray(bias, dtype=dtype).reshape(g, fg, 1)
-    if winograd.applies(ksize, strides, dilation, groups, c, f, lo, hi):
+    if winograd.applies(ksize, strides, dilation, groups, c, f, lo, hi, dtype):
         return winograd.forward(x, w, lo, hi, bias)
 
     def chunk(bounds):
@@ -192,7 +192,7 @@ def conv_grad_weights(x, gy, ksize, strides, dilation, lo, hi, groups=1):
     ksize, out_len = tuple(ksize), tuple(gy.shape[2:])
     dtype = np.result_type(x.dtype, gy.dtype)
     g, fg, cgk = groups, f // groups, (c // groups) * prod(ksize)
-    if winograd.applies(ksize, strides, dilation, groups, c, f, lo, hi):
+    if winograd.applies(ksize, strides, dilation, groups, c, f, lo, hi, dtype):
         return winograd.grad_weights(x, gy, lo)
     grid = _grid(x.shape[-1] + lo[-1] + hi[-1], out_len, strides[-1])
     p = prod(grid)

@@ -51,11 +51,12 @@ _GRAD_ROWS = ((1.0, 0.0), (1.0, 1.0), (1.0, -1.0), (0.0, -1.0))
 _U = np.uint64
 
 
-def applies(ksize, strides, dilation, groups, channels, filters, lo, hi):
-    """True when a 2-D convolution with these parameters is computed here."""
+def applies(ksize, strides, dilation, groups, channels, filters, lo, hi, dtype):
+    """True when a 2-D convolution with these parameters is computed here (BLAS types only)."""
     return (tuple(ksize) == (3, 3) and tuple(strides) == (1, 1) and tuple(dilation) == (1, 1)
             and groups == 1 and min(channels, filters) >= MIN_CHANNELS
-            and min(lo) >= 0 and min(hi) >= 0)
+            and min(lo) >= 0 and min(hi) >= 0
+            and np.dtype(dtype) in (np.dtype('float32'), np.dtype('float64')))
 
 
 class _Tiling(object):

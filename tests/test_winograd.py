@@ -17,7 +17,7 @@ def test_conv2d_with_enough_channels_matches_scipy(border_mode, size):
     x = RNG.randn(3, 8, *size).astype('float32')
     w = RNG.randn(9, 8, 3, 3).astype('float32')
     b = RNG.randn(9).astype('float32')
-    assert winograd.applies((3, 3), (1, 1), (1, 1), 1, 8, 9, (0, 0), (0, 0))
+    assert winograd.applies((3, 3), (1, 1), (1, 1), 1, 8, 9, (0, 0), (0, 0), 'float32')
     expected = ref_conv(x, w, (1, 1), border_mode) + b[:, None, None]
     got = evaluate(lambda a, k, c: K.bias_add(K.conv2d(a, k, (1, 1), border_mode, 'th'), c,
                                               'channels_first'), x, w, b)
@@ -72,12 +72,22 @@ def test_float64_is_exact_to_double_rounding():
 
 
 def test_only_3x3_stride_1_convolutions_with_enough_channels_apply():
-    assert not winograd.applies((3, 3), (1, 1), (1, 1), 1, 3, 32, (0, 0), (0, 0))
-    assert not winograd.applies((3, 3), (2, 2), (1, 1), 1, 32, 32, (0, 0), (0, 0))
-    assert not winograd.applies((3, 3), (1, 1), (2, 2), 1, 32, 32, (0, 0), (0, 0))
-    assert not winograd.applies((5, 5), (1, 1), (1, 1), 1, 32, 32, (0, 0), (0, 0))
-    assert not winograd.applies((3, 3), (1, 1), (1, 1), 2, 32, 32, (0, 0), (0, 0))
-    assert not winograd.applies((3, 3), (1, 1), (1, 1), 1, 32, 32, (0, 0), (0, -1))
+    assert not winograd.applies((3, 3), (1, 1), (1, 1), 1, 3, 32, (0, 0), (0, 0), 'float32')
+    assert not winograd.applies((3, 3), (2, 2), (1, 1), 1, 32, 32, (0, 0), (0, 0), 'float32')
+    assert not winograd.applies((3, 3), (1, 1), (2, 2), 1, 32, 32, (0, 0), (0, 0), 'float32')
+    assert not winograd.applies((5, 5), (1, 1), (1, 1), 1, 32, 32, (0, 0), (0, 0), 'float32')
+    assert not winograd.applies((3, 3), (1, 1), (1, 1), 2, 32, 32, (0, 0), (0, 0), 'float32')
+    assert not winograd.applies((3, 3), (1, 1), (1, 1), 1, 32, 32, (0, 0), (0, -1), 'float32')
+    assert not winograd.applies((3, 3), (1, 1), (1, 1), 1, 32, 32, (0, 0), (0, 0), 'float16')
+
+
+def test_float16_convolutions_take_the_im2col_path():
+    x = RNG.randn(2, 8, 6, 6).astype('float16')
+    w = RNG.randn(8, 8, 3, 3).astype('float16')
+    y = conv_kernels.conv_forward(x, w, (1, 1), (1, 1), (0, 0), (0, 0))
+    assert y.dtype == np.float16
+    expected = ref_conv(x.astype('float64'), w[:, :, ::-1, ::-1].astype('float64'), (1, 1), 'valid')
+    np.testing.assert_allclose(y, expected, rtol=2e-2, atol=5e-2)
 
 
 def test_an_empty_batch_gives_empty_outputs_and_a_zero_weight_gradient():
