@@ -6,7 +6,11 @@ script runs under an old interpreter of its own, e.g. (Python 3.7)::
     python3.7 -m venv /tmp/venv37
     /tmp/venv37/bin/pip install numpy==1.16.6 scipy==1.2.3 six pyyaml
     /tmp/venv37/bin/pip install --no-deps theano==1.0.5 keras==1.2.2
-    KERAS_BACKEND=theano OMP_NUM_THREADS=2 /tmp/venv37/bin/python benchmarks/keras1_theano_cnn.py
+    KERAS_BACKEND=theano OMP_NUM_THREADS=2 THEANO_FLAGS=blas.ldflags=-lopenblas,openmp=True \
+        /tmp/venv37/bin/python benchmarks/keras1_theano_cnn.py
+
+``openmp=True`` lets Theano's convolution (CorrMM) and element-wise loops use
+both cores: measured 642 samples/s on the 2-core EPYC, against 419 without.
 
 It builds the model of ``keraslike/bench/workloads.py`` (mnist_cnn: two 3x3
 convolutions, 2x2 max pooling, dropout, Dense 128, Adadelta; 'th' ordering)
@@ -24,6 +28,7 @@ SAMPLES, BATCH, EPOCHS = 6400, 128, 4
 
 def main():
     t0 = time.time()
+    import theano.ifelse  # noqa: F401  (Keras 1.2.2 calls theano.ifelse without importing it)
     from keras import backend as K
     from keras.layers import Activation, Convolution2D, Dense, Dropout, Flatten, MaxPooling2D
     from keras.models import Sequential
