@@ -209,6 +209,18 @@ def test_conv2d_gradients_match_finite_differences(border_mode, strides, dilatio
                                           filter_dilation=dilation), [x, w], out_shape)
 
 
+@pytest.mark.parametrize('border_mode', ['valid', 'same'])
+def test_first_layer_shapes_with_few_patch_rows_match_scipy_and_finite_differences(border_mode):
+    """1 channel, 8 filters: the exact output grid (no full-width rows) in forward and gradients."""
+    x = RNG.randn(2, 1, 7, 6).astype('float32')
+    w = RNG.randn(8, 1, 3, 3).astype('float32')
+    got = evaluate(lambda a, b: K.conv2d(a, b, (1, 1), border_mode, 'th'), x, w)
+    np.testing.assert_allclose(got, ref_conv(x, w, (1, 1), border_mode), rtol=1e-4, atol=1e-4)
+    out_shape = ref_conv(np.zeros((1, 1, 4, 5)), np.zeros((6, 1, 3, 3)), (1, 1), border_mode).shape
+    check_gradients(lambda a, b: K.conv2d(a, b, (1, 1), border_mode, 'th'),
+                    [RNG.randn(1, 1, 4, 5), RNG.randn(6, 1, 3, 3)], out_shape)
+
+
 def test_conv3d_conv1d_deconv_separable_gradients_match_finite_differences():
     check_gradients(lambda a, b: K.conv3d(a, b, (1, 2, 1), 'same'),
                     [RNG.randn(1, 2, 3, 4, 3), RNG.randn(2, 2, 2, 2, 2)], (1, 2, 3, 2, 3))
