@@ -142,18 +142,18 @@ def conv_forward(x, w, strides, dilation, lo, hi, groups=1, bias=None):
     f, ksize, out_len = _geometry(x.shape, w.shape, strides, dilation, lo, hi, groups)
     n, c = x.shape[:2]
     dtype = np.result_type(x.dtype, w.dtype)
+    if bias is not None and np.shape(bias) != (f,):
+        raise ValueError('Convolution: the bias has shape %s but the kernel has %d filters.'
+                         % (np.shape(bias), f))
+    if winograd.applies(ksize, strides, dilation, groups, c, f, lo, hi, dtype):
+        return winograd.forward(x, w, lo, hi, bias)
     g, fg, cgk = groups, f // groups, (c // groups) * prod(ksize)
     wm = np.ascontiguousarray(w, dtype=dtype).reshape(g, fg, cgk)
     out = np.empty((n, f) + out_len, dtype=dtype)
     grid = _grid(x.shape[-1] + lo[-1] + hi[-1], out_len, strides[-1], cgk, fg)
     p = prod(grid)
     if bias is not None:
-        if np.shape(bias) != (f,):
-            raise ValueError('Convolution: the bias has shape %s but the kernel has %d filters.'
-                             % (np.shape(bias), f))
         bias_col = np.asarray(bias, dtype=dtype).reshape(g, fg, 1)
-    if winograd.applies(ksize, strides, dilation, groups, c, f, lo, hi, dtype):
-        return winograd.forward(x, w, lo, hi, bias)
 
     def chunk(bounds):
         a, b = bounds
