@@ -276,6 +276,29 @@ def test_second_order_gradients_match_finite_differences():
                                atol=1e-7)
 
 
+@pytest.mark.parametrize('is_max', [True, False])
+def test_2x2_pool_kernels_match_loops_and_clear_the_cells_past_the_last_window(is_max):
+    """The 2x2 kernels write every cell of the gradient, whatever the buffer held before."""
+    from keraslike.backend import pool_numba
+    x = np.round(RNG.randn(3, 5, 7), 1).astype('float32')    # ties; row 4 and column 6 left over
+    x[0, 0, :2] = 2.0
+    out = np.full((3, 2, 3), np.nan, 'float32')
+    pool_numba.pool2x2_forward(x, is_max, out)
+    windows = x[:, :4, :6].reshape(3, 2, 2, 3, 2).transpose(0, 1, 3, 2, 4).reshape(3, 2, 3, 4)
+    np.testing.assert_allclose(out, windows.max(-1) if is_max else windows.mean(-1), rtol=1e-6)
+    gz = RNG.randn(3, 2, 3).astype('float32')
+    gx = np.full(x.shape, np.nan, 'float32')
+    pool_numba.pool2x2_grad(x, out, gz, is_max, gx)
+    expected = np.zeros(x.shape, 'float32')
+    for p, oy, ox, dy, dx in np.ndindex(3, 2, 3, 2, 2):
+        cell = (p, 2 * oy + dy, 2 * ox + dx)
+        if not is_max:
+            expected[cell] = gz[p, oy, ox] / 4
+        elif x[cell] == out[p, oy, ox]:
+            expected[cell] = gz[p, oy, ox]
+    np.testing.assert_allclose(gx, expected, rtol=1e-6)
+
+
 @pytest.mark.parametrize('pool_mode', ['max', 'avg'])
 def test_tiled_pool1d_with_ties_and_a_remainder_matches_loops_and_finite_differences(pool_mode):
     seq = np.round(RNG.randn(2, 9, 3), 1)          # ties within windows; step 9 is left over
