@@ -43,6 +43,12 @@ from .conv import (atrous_conv2d, bias_add, conv1d, conv2d, conv3d,  # noqa: E40
                    deconv2d, separable_conv2d)
 from .pool import pool1d, pool2d, pool3d  # noqa: E402
 from .threads import set_blas_threads  # noqa: E402
+# loading models with marshalled lambdas: refused unless safe mode is off (issue 15)
+from .config import safe_mode, set_safe_mode  # noqa: E402
 # recurrence: rnn on scan, and fused LSTM/GRU/SimpleRNN loops (issue 6)
 from .rnn import rnn
 from .rnn_ops import rnn_sequence, rnn_sequence_supported
+# Keras 1 names: CTC loss and sparse predicates (issue 15)
+from .ctc import (ctc_batch_cost, ctc_cost, ctc_create_skip_idxs,  # noqa: E402,F401
+                  ctc_interleave_blanks)
+from .sparse import is_sparse, to_dense  # noqa: E402,F401

@@ -94,6 +94,30 @@ CPU_KERNEL_OPS = set()
 KERNEL_OPS = set()
 
 
+def unknown_spatial_sizes(nodes):
+    """Whether a convolution or pooling kernel among ``nodes`` works on images of unknown size.
+
+    The default mode then stays in JAX on a CPU too, rather than running these
+    kernels in NUMBA mode: a model built with ``input_shape=(c, None, None)``
+    (fully convolutional nets, spatial pyramid pooling) carries shape
+    arithmetic that NUMBA compiles node by node. Measured on the SPP script
+    (``benchmarks/spp_unknown_spatial.py``, 2 cores, cold caches): first fit
+    154 s in NUMBA mode, 62 s for Keras 1.2.2 on Theano, about 15 s in JAX,
+    which then retraces once per new image size (about 5 s each).
+    """
+    for node in nodes:
+        op = node.op
+        window = getattr(op, 'kshape', None) or getattr(op, 'ws', None)
+        if type(op) not in CPU_KERNEL_OPS or not window:
+            continue
+        nd = len(window)
+        for var in list(node.inputs) + list(node.outputs):
+            shape = getattr(var.type, 'shape', None)
+            if shape is not None and len(shape) >= nd + 1 and None in shape[-nd:]:
+                return True
+    return False
+
+
 def register_op(op_cls, jax_impl=None, cpu_kernel=False):
     """Give ``op_cls`` a cacheable Numba implementation and, if jax is installed, a JAX one.
 

@@ -41,8 +41,8 @@ _MODE_ALIASES = {'NUMBA': 'NUMBA', 'C': 'CVM', 'CVM': 'CVM', 'JAX': 'JAX',
                  'DEFAULT': None}
 
 _config = {'floatx': 'float32', 'epsilon': 1e-7, 'image_dim_ordering': 'th', 'mode': None,
-           'cpu_kernels': True, 'keep_freed_memory': True}
-_SWITCHES = ('cpu_kernels', 'keep_freed_memory')
+           'cpu_kernels': True, 'keep_freed_memory': True, 'safe_mode': True}
+_SWITCHES = ('cpu_kernels', 'keep_freed_memory', 'safe_mode')
 _UID_PREFIXES = defaultdict(int)
 _LEGACY_WEIGHT_ORDERING = False
 
@@ -76,7 +76,7 @@ def _load():
     env = {'floatx': 'KERASLIKE_FLOATX', 'epsilon': 'KERASLIKE_EPSILON',
            'image_dim_ordering': 'KERASLIKE_IMAGE_DIM_ORDERING', 'mode': 'KERASLIKE_MODE',
            'cpu_kernels': 'KERASLIKE_CPU_KERNELS',
-           'keep_freed_memory': 'KERASLIKE_KEEP_FREED_MEMORY'}
+           'keep_freed_memory': 'KERASLIKE_KEEP_FREED_MEMORY', 'safe_mode': 'KERASLIKE_SAFE_MODE'}
     for key, var in env.items():
         if os.environ.get(var):
             _config[key] = os.environ[var]
@@ -102,8 +102,8 @@ def floatx():
     return _config['floatx']
 
 
-def set_floatx(value):
-    value = str(value)
+def set_floatx(floatx):  # Keras 1's parameter name (shadows the function here)
+    value = str(floatx)
     if value not in _FLOATX_CHOICES:
         raise ValueError('Unknown floatx type: %s; expected one of %s' % (value, _FLOATX_CHOICES))
     _config['floatx'] = value
@@ -167,6 +167,28 @@ def keep_freed_memory():
     ``KERASLIKE_KEEP_FREED_MEMORY=0``.
     """
     return _config['keep_freed_memory']
+
+
+def safe_mode():
+    """Whether loading refuses configs holding marshalled Python lambdas (the default, True).
+
+    False when ``"safe_mode": false`` is in ``keraslike.json``, ``KERASLIKE_SAFE_MODE=0`` is
+    set, or after ``set_safe_mode(False)``. It is the default of ``load_model``'s and the
+    ``model_from_*`` functions' ``safe_mode=None``; an explicit argument wins over it.
+    """
+    return _config['safe_mode']
+
+
+def set_safe_mode(value):
+    """Allow (False) or refuse (True) rebuilding marshalled lambdas when loading models.
+
+    Accepts a bool or the strings of ``KERASLIKE_SAFE_MODE`` ('0', 'false', 'no', 'off').
+    """
+    if isinstance(value, str):
+        value = value.strip().lower() not in ('0', 'false', 'no', 'off')
+    elif not isinstance(value, (bool, int, np.bool_)):
+        raise TypeError('set_safe_mode expects True or False, got %r.' % (value,))
+    _config['safe_mode'] = bool(value)
 
 
 def mode():

@@ -31,11 +31,22 @@ def _ints(values):
 
 
 def spatial_shape(x, nd):
-    """The last ``nd`` dimensions of ``x``: a constant when statically known (JAX needs that)."""
+    """What a gradient Op needs of ``x``'s spatial size: a constant when statically known,
+    else ``x`` itself (a *shape donor* whose values are never read).
+
+    Not ``x.shape[-nd:]``: JAX traces that into an array it cannot use as a
+    shape, so an input gradient with unknown image sizes would not compile in
+    JAX mode; a donor's shape is concrete while tracing, in every mode.
+    """
     static = x.type.shape[-nd:]
     if all(s is not None for s in static):
         return pt.as_tensor_variable(np.asarray(static, dtype='int64'))
-    return x.shape[-nd:]
+    return x
+
+
+def _in_len(in_shape, nd):
+    """The spatial size given by a shape vector or by a shape donor (see :func:`spatial_shape`)."""
+    return tuple(in_shape.shape[2:]) if np.ndim(in_shape) == nd + 2 else _ints(in_shape)
 
 
 class _CorrOp(KernelOp):
@@ -156,19 +167,25 @@ class ChannelSum(KernelOp):
 class CorrGradInputs(_CorrOp):
     """Gradient of :class:`Corr` with respect to ``x``, given ``w``, ``gy`` and x's spatial shape.
 
-    This is also the transposed convolution ("deconvolution") of ``gy``.
+    This is also the transposed convolution ("deconvolution") of ``gy``. The
+    shape is an int vector or a tensor shaped like ``x`` whose values are not
+    read (a shape donor, see :func:`spatial_shape`).
     """
 
     def make_node(self, w, gy, in_shape):
         ensure_registered()
         w, gy = pt.as_tensor_variable(w), pt.as_tensor_variable(gy)
-        in_shape = pt.as_tensor_variable(in_shape, dtype='int64')
+        donor = getattr(in_shape, 'ndim', 1) == self.nd + 2
+        in_shape = pt.as_tensor_variable(in_shape) if donor else \
+            pt.as_tensor_variable(in_shape, dtype='int64')
         self._check('Transposed convolution', w, 'kernel')
         self._check('Transposed convolution', gy, 'input')
-        if in_shape.ndim != 1:
+        if in_shape.ndim != 1 and not donor:
             raise ValueError('Transposed convolution: the output shape must be a vector.')
         dtype = pytensor.scalar.upcast(w.dtype, gy.dtype)
-        if isinstance(in_shape, Constant):
+        if donor:
+            spatial = tuple(in_shape.type.shape[2:])
+        elif isinstance(in_shape, Constant):
             spatial = _ints(in_shape.data)
         else:
             spatial = (None,) * self.nd
@@ -177,13 +194,20 @@ class CorrGradInputs(_CorrOp):
         return Apply(self, [w, gy, in_shape], [out])
 
     def kernel(self):
-        return functools.partial(conv_kernels.conv_grad_inputs, groups=self.groups,
-                                 **self._params())
+        grad_inputs = functools.partial(conv_kernels.conv_grad_inputs, groups=self.groups,
+                                        **self._params())
+        nd = self.nd
+
+        def corr_grad_inputs(w, gy, in_shape):
+            return grad_inputs(w, gy, _in_len(in_shape, nd))
+        return corr_grad_inputs
 
     def infer_shape(self, *args):
         node, shapes = args[-2:]  # PyTensor < 3.3 passes fgraph first
-        wsh, gys, _ = shapes
+        wsh, gys, donor = shapes
         in_shape = node.inputs[2]
+        if in_shape.ndim == self.nd + 2:
+            return [(gys[0], wsh[1] * self.groups) + tuple(donor[2:])]
         return [(gys[0], wsh[1] * self.groups) + tuple(in_shape[i] for i in range(self.nd))]
 
     def connection_pattern(self, node):
@@ -250,12 +274,15 @@ def _jax_grad_inputs_impl(op, node):
     import jax
     import jax.numpy as jnp
     shape_var = node.inputs[2]
-    if not isinstance(shape_var, Constant):
+    donor = shape_var.ndim == op.nd + 2
+    if not donor and not isinstance(shape_var, Constant):
         raise NotImplementedError('JAX mode needs the output shape of a transposed convolution '
                                   'to be known when the function is compiled.')
-    in_len = _ints(shape_var.data)
+    static_len = None if donor else _ints(shape_var.data)
 
     def grad_inputs(w, gy, in_shape):
+        # a donor's shape is concrete while jax traces, whatever the image size
+        in_len = tuple(in_shape.shape[2:]) if donor else static_len
         # the high padding that makes the forward of an in_len input exactly gy's size
         # (a transposed convolution may ask for any in_len that fits)
         hi = [(o - 1) * s + (k - 1) * d + 1 - L - a for o, s, k, d, L, a

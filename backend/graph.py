@@ -237,8 +237,10 @@ class Function(object):
                 self._use_mode('NUMBA', None)
             else:
                 self._x64 = True
-        op_types = {type(v.owner.op) for v in ancestors(variables) if v.owner is not None}
-        if self._jax and self._may_fall_back and _trains_faster_in_numba(op_types):
+        nodes = [v.owner for v in ancestors(variables) if v.owner is not None]
+        op_types = {type(node.op) for node in nodes}
+        if self._jax and self._may_fall_back and _trains_faster_in_numba(op_types) \
+                and not _dispatch.unknown_spatial_sizes(nodes):
             self._use_mode('NUMBA', None)
             self.fallback_reason = 'its CPU kernels train faster than XLA on a CPU'
         has_kernels = _holds(op_types, _dispatch.KERNEL_OPS)

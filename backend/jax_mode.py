@@ -26,6 +26,9 @@ machines; see ``python -m keraslike.bench``):
   compiled before.
 - **Binomial draws** without NumPyro (PyTensor needs it for JAX): a
   ``jax.random.binomial`` implementation is registered here.
+- **Shape arithmetic runs in NumPy while tracing** (``jax_shapes``): slice
+  bounds and reshape sizes computed from ``K.shape(x)`` stay concrete, so
+  such graphs trace with any batch or image size.
 - **Constants stay NumPy** in the generated code (``jnp.array`` on each
   constant cost 10-30 ms apiece at every compile).
 """
@@ -67,6 +70,8 @@ def setup():
             warnings.warn('JAX compilation cache disabled (%s).' % (e,))
     _register_binomial()
     _register_numpy_constants()
+    from . import jax_shapes
+    jax_shapes.register()
     _STATE['setup'] = True
 
 

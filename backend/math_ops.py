@@ -10,6 +10,7 @@ are taken in ``floatx`` so that ``K.mean(K.equal(a, b))`` is an accuracy.
 """
 import numpy as np
 import pytensor.tensor as pt
+from pytensor.tensor.shape import shape_i
 
 from .config import epsilon, floatx
 
@@ -204,19 +205,54 @@ def l2_normalize(x, axis):
     return x / pt.maximum(norm, _fx(epsilon()))
 
 
+def _reduced_count(x, axes, dtype):
+    """How many entries of ``x`` a reduction over ``axes`` takes, as a ``dtype`` scalar.
+
+    The sizes the static type knows multiply into one constant, so the count
+    is one or two nodes (``pt.mean`` builds a shape, a cast, a subtensor per
+    axis and their product each time: model building is mostly node creation).
+    """
+    known, unknown = 1, []
+    for a in axes:
+        size = x.type.shape[a]
+        if size is None:
+            unknown.append(shape_i(x, a))   # one node; x.shape[a] builds two
+        else:
+            known *= size
+    count = np.asarray(known, dtype=dtype)
+    if unknown:
+        product = unknown[0]
+        for size in unknown[1:]:
+            product = product * size
+        count = pt.cast(product, dtype) * count if known != 1 else pt.cast(product, dtype)
+    return count
+
+
 def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon=1e-3):
     """Batch-normalise ``x`` over ``reduction_axes``; returns (normed, mean, var).
 
     ``gamma`` and ``beta`` hold one value per kept axis entry; the returned
-    mean and variance have the kept axes only.
+    mean and variance have the kept axes only. The values are those of
+    ``pt.mean``/``pt.var`` (sum divided by the count, in the sum's precision),
+    built from one sum each and one centred ``x`` shared by the variance and
+    the output.
     """
-    reduction_axes = tuple(a % x.ndim for a in reduction_axes)
+    reduction_axes = tuple(sorted(set(a % x.ndim for a in reduction_axes)))
     kept = [i for i in range(x.ndim) if i not in reduction_axes]
-    m = pt.mean(x, axis=reduction_axes)
-    v = pt.var(x, axis=reduction_axes)
     pattern = [kept.index(i) if i in kept else 'x' for i in range(x.ndim)]
-    normed = batch_normalization(x, m.dimshuffle(pattern), v.dimshuffle(pattern),
-                                 beta.dimshuffle(pattern), gamma.dimshuffle(pattern), epsilon)
+    if x.dtype not in ('float32', 'float64'):   # pt.mean's own accumulation rules
+        m = pt.mean(x, axis=reduction_axes)
+        v = pt.var(x, axis=reduction_axes)
+        return batch_normalization(x, m.dimshuffle(pattern), v.dimshuffle(pattern),
+                                   beta.dimshuffle(pattern), gamma.dimshuffle(pattern),
+                                   epsilon), m, v
+    total = pt.sum(x, axis=reduction_axes)
+    count = _reduced_count(x, reduction_axes, total.dtype)
+    m = total / count
+    centered = x - m.dimshuffle(pattern)
+    v = pt.sum(pt.sqr(centered), axis=reduction_axes) / count
+    normed = centered / pt.sqrt(v.dimshuffle(pattern) + _fx(epsilon)) \
+        * gamma.dimshuffle(pattern) + beta.dimshuffle(pattern)
     return normed, m, v
 
 

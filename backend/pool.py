@@ -8,7 +8,7 @@ both sides, as Keras 1 asked Theano to, and crops the output to
 >>> x = K.placeholder(shape=(None, 3, 7, 7))
 >>> y = K.pool2d(x, (3, 3), strides=(2, 2), border_mode='same')   # (None, 3, 4, 4)
 """
-from .conv import _check_border_mode, _from_th, _static_shape, _to_th, _tuple
+from .conv import _check_border_mode, _from_th, _to_th, _tuple
 from .pool_ops import Pool
 from .shape_ops import _ordering
 
@@ -29,13 +29,8 @@ def _pool_nd(x, nd, pool_size, strides, border_mode, dim_ordering, pool_mode, wh
         raise ValueError('%s expects a %dD input, got a %dD tensor.' % (who, nd + 2, x.ndim))
     pool_size = _tuple(pool_size, nd, 'pool_size', who)
     strides = _tuple(strides, nd, 'strides', who)
-    xs = _static_shape(x)
-    spatial = xs[2:] if dim_ordering == 'th' else xs[1:-1]
-    if border_mode == 'valid':
-        for L, p in zip(spatial, pool_size):
-            if L is not None and L < p:
-                raise ValueError('%s: the pool size %s is larger than the input %s with '
-                                 'border_mode="valid".' % (who, pool_size, tuple(spatial)))
+    # a window larger than a 'valid' input gives a zero-length axis, as Theano's pooling
+    # did for Keras 1 (the pooling layers warn about it; the backend stays quiet)
     pad = theano_pool_padding(border_mode, pool_size)
     op = Pool(pool_size, strides, pad, pool_mode, same=border_mode == 'same')
     return _from_th(op(_to_th(x, nd, dim_ordering)), nd, dim_ordering)

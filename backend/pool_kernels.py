@@ -23,22 +23,29 @@ except ImportError:  # PyTensor without numba: the NumPy passes serve every case
 
 
 def pool_out_length(length, ws, stride, pad, same):
+    """Output length of one pooled axis; 0 when no window fits (Theano: ``max(out, 0)``)."""
     out = (length + 2 * pad - ws) // stride + 1
     if same:
         out = min(out, (length + stride - 1) // stride)
-    return out
+    return max(out, 0)
 
 
 def _geometry(in_len, ws, strides, pad, same):
     out_len = tuple(pool_out_length(L, w, s, p, same)
                     for L, w, s, p in zip(in_len, ws, strides, pad))
-    if any(o <= 0 for o in out_len):
-        raise ValueError('Pooling: pool size %s does not fit the input %s.'
-                         % (tuple(ws), tuple(in_len)))
+    if 0 in out_len:
+        return out_len, (0,) * len(out_len)  # no window: nothing is read (see _no_window)
     # high padding actually reached by the last window (at most ``pad``)
     hi = tuple(max(0, (o - 1) * s + w - p - L)
                for o, s, w, p, L in zip(out_len, strides, ws, pad, in_len))
     return out_len, hi
+
+
+def _no_window(x, out_len):
+    """Whether pooling ``x`` visits no window: an empty input, or a pool larger than a
+    'valid' input. The kernels below (and Numba's, which index the first window) are
+    skipped then; the results are empty, and the gradients zero."""
+    return x.size == 0 or 0 in out_len
 
 
 def _windows(ws, strides, out_len):
@@ -93,6 +100,8 @@ def pool_forward(x, ws, strides, pad, mode, same):
     nd = len(ws)
     in_len = x.shape[-nd:]
     out_len, hi = _geometry(in_len, ws, strides, pad, same)
+    if _no_window(x, out_len):
+        return np.zeros(x.shape[:-nd] + out_len, dtype=x.dtype)
     if pool_numba is not None and nd <= 2:
         x = np.ascontiguousarray(x)
         out = np.empty(x.shape[:-nd] + out_len, dtype=x.dtype)
@@ -122,6 +131,8 @@ def pool_grad(x, out, gz, ws, strides, pad, mode, same):
     in_len = x.shape[-nd:]
     out_len, hi = _geometry(in_len, ws, strides, pad, same)
     dtype = np.result_type(x.dtype, gz.dtype)
+    if _no_window(x, out_len):
+        return np.zeros(x.shape, dtype=dtype)
     if pool_numba is not None and nd <= 2:
         x, out, gz = (np.ascontiguousarray(a, dtype=dtype) for a in (x, out, gz))
         gx = np.empty(x.shape, dtype=dtype)
@@ -165,6 +176,8 @@ def max_pool_grad_grad(x, out, gg, ws, strides, pad, same):
     nd = len(ws)
     in_len = x.shape[-nd:]
     out_len, hi = _geometry(in_len, ws, strides, pad, same)
+    if _no_window(x, out_len):
+        return np.zeros(out.shape, dtype=np.result_type(gg.dtype, x.dtype))
     xp = _padded(x, pad, hi, -np.inf)
     ggp = _padded(gg, pad, hi, 0)
     res = np.zeros(out.shape, dtype=np.result_type(gg.dtype, x.dtype))

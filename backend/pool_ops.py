@@ -47,12 +47,19 @@ class _PoolOp(KernelOp):
         return dict(ws=self.ws, strides=self.strides, pad=self.pad, same=self.same)
 
     def out_length(self, length, i):
-        """Output length on pooled axis ``i`` (int or symbolic)."""
+        """Output length on pooled axis ``i`` (int or symbolic); 0 where no window fits.
+
+        Theano's ``Pool.out_shape`` gives ``max(out, 0)``, so Keras 1 on Theano pooled a
+        'valid' input smaller than the window into a zero-length axis.
+        """
         out = (length + 2 * self.pad[i] - self.ws[i]) // self.strides[i] + 1
+        if isinstance(length, int):
+            if self.same:
+                out = min(out, (length + self.strides[i] - 1) // self.strides[i])
+            return max(out, 0)
         if self.same:
-            ceil = (length + self.strides[i] - 1) // self.strides[i]
-            out = min(out, ceil) if isinstance(length, int) else pt.minimum(out, ceil)
-        return out
+            out = pt.minimum(out, (length + self.strides[i] - 1) // self.strides[i])
+        return pt.maximum(out, 0)
 
 
 class Pool(_PoolOp):
@@ -129,12 +136,17 @@ class MaxPoolGradGrad(_PoolOp):
 
 # ---------------------------------------------------------------- JAX (the GPU path)
 def _jax_pool(op):
+    import jax.numpy as jnp
     from jax import lax
 
     def pool(x):
         nd, lead = op.nd, x.ndim - op.nd
         in_len = x.shape[-nd:]
         out_len, hi = pool_kernels._geometry(in_len, op.ws, op.strides, op.pad, op.same)
+        if pool_kernels._no_window(x, out_len):
+            # reduce_window refuses a window larger than its (padded) input; shapes are
+            # static under jit, so this branch is taken while tracing (gradient: zeros)
+            return jnp.zeros(x.shape[:lead] + out_len, dtype=x.dtype)
         window = (1,) * lead + op.ws
         strides = (1,) * lead + op.strides
         padding = [(0, 0)] * lead + list(zip(op.pad, hi))

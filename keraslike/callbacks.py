@@ -10,6 +10,7 @@ from .callbacks_training import (CSVLogger, EarlyStopping, LambdaCallback,  # no
                                  LearningRateScheduler, ModelCheckpoint, ReduceLROnPlateau,
                                  TerminateOnNaN)
 from .callbacks_extra import RemoteMonitor, TensorBoard  # noqa: F401
+from keraslike.utils.generic_utils import Progbar  # noqa: F401  (Keras 1 path)
 
 __all__ = ['Callback', 'CallbackList', 'BaseLogger', 'ProgbarLogger', 'History',
            'ModelCheckpoint', 'EarlyStopping', 'LearningRateScheduler', 'ReduceLROnPlateau',

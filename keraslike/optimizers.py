@@ -17,7 +17,7 @@ changed between steps with ``K.set_value(opt.lr, 0.001)``.
 import numpy as np
 
 from keraslike import backend as K
-from keraslike.utils.generic_utils import get_from_module
+from keraslike.utils.generic_utils import get_custom_objects, get_from_module  # noqa: F401
 
 
 def clip_norm(g, c, n):

@@ -354,6 +354,6 @@ class Sequential(Model):
         return sequential_config(self)
 
     @classmethod
-    def from_config(cls, config, custom_objects=None, safe_mode=True):
+    def from_config(cls, config, custom_objects=None, safe_mode=None):
         from keraslike.engine.graph_config import sequential_from_config
         return sequential_from_config(cls, config, custom_objects, safe_mode)

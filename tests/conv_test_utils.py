@@ -15,7 +15,7 @@ from keraslike import backend as K
 from keraslike.engine.topology import Input
 from keraslike.utils.np_utils import conv_output_length
 
-FIXTURES = '/work/shared/keras1_fixtures'
+from fixture_paths import KERAS1_FIXTURES as FIXTURES
 
 
 def dilate(w, dilation):

@@ -19,7 +19,7 @@ from keraslike.layers import (GRU, LSTM, Dense, Embedding, Masking, SimpleRNN,
 from keraslike.models import Model, Sequential
 from test_backend_rnn import STEPS, np_rnn
 
-FIXTURES = '/work/shared/keras1_fixtures'
+from fixture_paths import KERAS1_FIXTURES as FIXTURES
 T, D = 5, 4
 
 # Keras 1 weight lists -> fused (W, U, b) with gate blocks LSTM i,f,c,o / GRU z,r,h

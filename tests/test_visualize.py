@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from keraslike.engine.topology import Input
-from keraslike.engine.merge import merge
+from keraslike.engine.topology import merge
 from keraslike.layers import Dense, Dropout
 from keraslike.models import Model, Sequential
 

@@ -8,6 +8,7 @@ the older ``imdb.pkl`` (two pickles, train then test), with a restricted unpickl
 """
 import numpy as np
 
+from keraslike.utils.data_utils import get_file  # noqa: F401  (Keras 1 path)
 from ._text import (cached_path, default_nb_words, filter_maxlen, limit_vocabulary,
                     object_array, read_pickle, read_pickles, shift_indices, shuffled)
 

@@ -5,6 +5,7 @@ with a restricted unpickler.
 
 >>> (X_train, y_train), (X_test, y_test) = load_data(nb_words=1000)  # doctest: +SKIP
 """
+from keraslike.utils.data_utils import get_file  # noqa: F401  (Keras 1 path)
 from ._text import (cached_path, default_nb_words, filter_maxlen, limit_vocabulary,
                     read_pickle, shift_indices, shuffled)
 

@@ -1,3 +1,5 @@
 """The engine: layers and their graph (topology) and training (Model)."""
-from .topology import Input, InputLayer, InputSpec, Layer, get_source_inputs  # noqa: F401
+# Keras 1's keras.engine names; `merge` is the function (the layer module is merge_layer)
+from .topology import (Input, InputLayer, InputSpec, Layer, Merge, get_source_inputs,  # noqa: F401
+                       merge)
 from .training import Model  # noqa: F401

@@ -48,6 +48,20 @@ def _per_output(value, output_names, what, default=None, require_all=False):
     return [value for _ in output_names]
 
 
+def collect_metrics(metrics, output_names):
+    """One list of metrics per output (Keras 1): a list applies to every output, a dict
+    maps output names to a metric or a list of metrics."""
+    if not metrics:
+        return [[] for _ in output_names]
+    if isinstance(metrics, (list, tuple)):
+        return [list(metrics) for _ in output_names]
+    if isinstance(metrics, dict):
+        per_output = _per_output(metrics, output_names, 'metrics', default=[])
+        return [list(m) if isinstance(m, (list, tuple)) else [m] for m in per_output]
+    raise TypeError('Type of `metrics` argument not understood. Expected a list or dictionary, '
+                    'found: %r' % (metrics,))
+
+
 def _accuracy_fn(output_shape, loss_fn):
     from keraslike import metrics as metrics_module
     loss_name = getattr(loss_fn, '__name__', '')
@@ -92,15 +106,11 @@ def build_losses_and_metrics(model, loss, metrics, loss_weights, sample_weight_m
     model.total_loss = total_loss
 
     model.metrics = metrics
-    per_output_metrics = _per_output(metrics or [], names, 'metrics', default=[]) \
-        if isinstance(metrics, dict) else [list(metrics or []) for _ in names]
+    per_output_metrics = collect_metrics(metrics, names)
     for i, name in enumerate(names):
         prefix = name + '_' if len(names) > 1 else ''
         y_true, y_pred = model.targets[i], model.outputs[i]
-        output_metrics = per_output_metrics[i]
-        if not isinstance(output_metrics, (list, tuple)):
-            output_metrics = [output_metrics]
-        for metric in output_metrics:
+        for metric in per_output_metrics[i]:
             if metric in ('accuracy', 'acc'):
                 fn = _accuracy_fn(model.internal_output_shapes[i], model.loss_functions[i])
                 model.metrics_tensors.append(K.cast(fn(y_true, y_pred), K.floatx()))

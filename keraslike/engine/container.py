@@ -33,30 +33,52 @@ def _node_key(layer, node_index):
     return layer.name + '_ib-' + str(node_index)
 
 
-def _map_graph(inputs, outputs):
-    """Depth of every node and layer reachable backwards from ``outputs``.
+def _node_depths(outputs):
+    """Keras 1.2.2's depth map: ({node: depth}, {layer: depth}, {layer: first-visit index}, keys).
 
-    Returns (layers in Keras 1 order, nodes_by_depth, container node keys).
+    A depth-first walk back from each output, as Keras 1 does it: a node is
+    walked again whenever it is reached at a depth not yet seen from that
+    output, so a layer reached by several paths (a residual shortcut, a dense
+    block's concatenation) ends at its greatest depth, and a layer's inputs
+    are walked from the greatest depth the layer has had so far. The walk is
+    iterative: residual nets are deeper than Python's recursion limit.
     """
-    container_nodes = set()
-    node_depths, layer_depths, layer_indices = {}, {}, {}
+    node_depths, layer_depths, layer_indices, container_nodes = {}, {}, {}, set()
 
-    def visit(layer, node_index, depth, seen):
+    def enter(layer, node_index, depth, seen):
         node = layer.inbound_nodes[node_index]
-        seen.add((id(layer), node_index))
+        seen.add((id(node), depth))
         container_nodes.add(_node_key(layer, node_index))
         node_depths[node] = max(depth, node_depths.get(node, depth))
         depth = max(depth, layer_depths.get(layer, depth))
         layer_depths[layer] = depth
         layer_indices.setdefault(layer, len(layer_indices))
-        for inbound, inbound_index in zip(node.inbound_layers, node.node_indices):
-            if (id(inbound), inbound_index) not in seen:
-                visit(inbound, inbound_index, depth + 1, seen)
+        return [node, depth, 0]
 
     for x in outputs:
         layer, node_index, _ = x._keras_history
-        visit(layer, node_index, 0, set())
+        seen = set()
+        stack = [enter(layer, node_index, 0, seen)]
+        while stack:
+            frame = stack[-1]
+            node, depth, i = frame
+            if i == len(node.inbound_layers):
+                stack.pop()
+                continue
+            frame[2] = i + 1
+            inbound, inbound_index = node.inbound_layers[i], node.node_indices[i]
+            # checked when this input's turn comes, after its siblings' walks, as in Keras 1
+            if (id(inbound.inbound_nodes[inbound_index]), depth + 1) not in seen:
+                stack.append(enter(inbound, inbound_index, depth + 1, seen))
+    return node_depths, layer_depths, layer_indices, container_nodes
 
+
+def _map_graph(inputs, outputs):
+    """Depth of every node and layer reachable backwards from ``outputs``.
+
+    Returns (layers in Keras 1 order, nodes_by_depth, container node keys).
+    """
+    node_depths, layer_depths, layer_indices, container_nodes = _node_depths(outputs)
     nodes_by_depth, layers_by_depth = {}, {}
     for node, depth in node_depths.items():
         nodes_by_depth.setdefault(depth, []).append(node)
@@ -71,22 +93,24 @@ def _map_graph(inputs, outputs):
             group.sort(key=lambda layer: layer_indices[layer])
         layers.extend(group)
 
-    names = [layer.name for layer in layers]
-    for name in names:
-        if names.count(name) != 1:
+    counts = {}
+    for layer in layers:
+        counts[layer.name] = counts.get(layer.name, 0) + 1
+    for name, count in counts.items():
+        if count != 1:
             raise RuntimeError('The name "%s" is used %d times in the model. All layer names '
-                               'should be unique.' % (name, names.count(name)))
+                               'should be unique.' % (name, count))
 
-    computable = list(inputs)
+    computable = {id(x) for x in inputs}
     done = []
     for depth in sorted(nodes_by_depth, reverse=True):
         for node in nodes_by_depth[depth]:
             for x in node.input_tensors:
-                if not any(x is c for c in computable):
+                if id(x) not in computable:
                     raise RuntimeError('Graph disconnected: cannot obtain value for tensor %s at '
                                        'layer "%s". The following previous layers were accessed '
                                        'without issue: %s' % (x, node.outbound_layer.name, done))
-            computable.extend(node.output_tensors)
+            computable.update(id(x) for x in node.output_tensors)
             done.append(node.outbound_layer.name)
     return layers, nodes_by_depth, container_nodes
 
@@ -373,7 +397,7 @@ class Container(Layer):
         return container_config(self)
 
     @classmethod
-    def from_config(cls, config, custom_objects=None, safe_mode=True):
+    def from_config(cls, config, custom_objects=None, safe_mode=None):
         """Rebuild a model from :meth:`get_config` output (lambdas need ``safe_mode=False``)."""
         from .graph_config import container_from_config
         return container_from_config(cls, config, custom_objects, safe_mode)

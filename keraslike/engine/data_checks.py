@@ -26,12 +26,12 @@ def _as_array(value, name, exception_prefix):
     return array
 
 
-def standardize_input_data(data, names, shapes=None, check_batch_dim=True,
+def standardize_input_data(data, names, shapes=None, check_batch_axis=True,
                            exception_prefix=''):
     """Turn ``data`` (array, list or dict keyed by name) into a list of arrays, one per name.
 
     1-D arrays become (n, 1). Shapes are checked against ``shapes`` (batch axis
-    only when ``check_batch_dim``).
+    only when ``check_batch_axis``).
     """
     if isinstance(data, dict):
         missing = [n for n in names if n not in data]
@@ -73,7 +73,7 @@ def standardize_input_data(data, names, shapes=None, check_batch_dim=True,
                                  % (exception_prefix, name, len(shape), _fmt(shape),
                                     tuple(array.shape)))
             for j, (dim, ref) in enumerate(zip(array.shape, shape)):
-                if not j and not check_batch_dim:
+                if not j and not check_batch_axis:
                     continue
                 if ref is not None and ref != dim:
                     raise ValueError('Error when checking %s: expected %s to have shape %s but '
@@ -109,6 +109,16 @@ def standardize_sample_or_class_weights(x_weight, output_names, weight_type):
                     % (weight_type, weight_type, type(x_weight).__name__))
 
 
+def standardize_sample_weights(sample_weight, output_names):
+    """``sample_weight`` (None, array, list or dict) as one entry per output."""
+    return standardize_sample_or_class_weights(sample_weight, output_names, 'sample_weight')
+
+
+def standardize_class_weights(class_weight, output_names):
+    """``class_weight`` (None, dict, list or dict of dicts) as one entry per output."""
+    return standardize_sample_or_class_weights(class_weight, output_names, 'class_weight')
+
+
 def check_array_lengths(inputs, targets, weights=None):
     """Every input, target and weight array must hold the same number of samples."""
     def counts(arrays):
@@ -131,9 +141,14 @@ def check_array_lengths(inputs, targets, weights=None):
                          % (sorted(w_lengths)[0], list(y_lengths)[0]))
 
 
-def check_loss_and_target_compatibility(targets, loss_fns, output_shapes, output_names):
-    """Catch the classic mistakes: integer labels with categorical_crossentropy, and so on."""
-    for y, loss, shape, name in zip(targets, loss_fns, output_shapes, output_names):
+def check_loss_and_target_compatibility(targets, losses, output_shapes, output_names=None):
+    """Catch the classic mistakes: integer labels with categorical_crossentropy, and so on.
+
+    Keras 1's signature; ``output_names`` (optional) only makes the errors name the output.
+    """
+    if output_names is None:
+        output_names = ['output_%d' % (i + 1) for i in range(len(targets))]
+    for y, loss, shape, name in zip(targets, losses, output_shapes, output_names):
         if loss is None or shape is None:
             continue
         loss_name = getattr(loss, '__name__', '')

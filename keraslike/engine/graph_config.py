@@ -51,7 +51,7 @@ def container_config(container):
                                    container.output_layers_tensor_indices)})
 
 
-def container_from_config(cls, config, custom_objects=None, safe_mode=True):
+def container_from_config(cls, config, custom_objects=None, safe_mode=None):
     """Re-create the layers of a graph config and call them as recorded."""
     from keraslike.utils.layer_utils import layer_from_config
     created = {}
@@ -116,10 +116,10 @@ def sequential_config(model):
     return copy.deepcopy(configs)
 
 
-def sequential_from_config(cls, config, custom_objects=None, safe_mode=True):
+def sequential_from_config(cls, config, custom_objects=None, safe_mode=None):
     """Rebuild a Sequential from its list config (also Keras 0.x configs without class_name)."""
     from keraslike.utils.layer_utils import layer_from_config
-    from .merge import Merge
+    from .merge_layer import Merge
     if not isinstance(config, list):
         raise TypeError('A Sequential config is a list of layer configs, got %s.'
                         % type(config).__name__)

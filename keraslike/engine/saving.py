@@ -4,7 +4,10 @@ Files written here can be read by Keras 1.2.2 and the other way round. Every
 write is atomic (a crash leaves the previous file intact), every load checks
 the whole file against the model before changing anything, and nothing read
 from a file is executed: configs holding marshalled Python lambdas are refused
-unless the caller passes ``safe_mode=False``.
+while safe mode is on. ``safe_mode=False`` turns it off for one call; for a
+script that cannot be edited, ``KERASLIKE_SAFE_MODE=0``, ``"safe_mode": false``
+in ``keraslike.json`` or :func:`set_safe_mode` turn it off for every call whose
+``safe_mode`` is left at None.
 
 >>> model.save('model.h5')                          # doctest: +SKIP
 >>> from keraslike.models import load_model
@@ -15,7 +18,6 @@ unless the caller passes ``safe_mode=False``.
 """
 import errno
 import json
-import marshal
 import os
 import sys
 import warnings
@@ -23,6 +25,7 @@ import warnings
 import numpy as np
 
 from keraslike import backend as K
+from keraslike.backend import safe_mode as get_safe_mode, set_safe_mode  # noqa: F401
 from .saving_hdf5 import (InvalidWeightsFileError, atomic_h5_file, decode_string,  # noqa: F401
                           invalid, match_weights, open_for_reading, read_weight_list,
                           read_weights_file, read_weights_group, write_weight_list,
@@ -88,27 +91,32 @@ def find_serialized_code(config, owner=None):
     return found
 
 
-def check_config_safety(config, safe_mode=True):
-    """Refuse marshalled code unless ``safe_mode=False``; then check that it can be read here."""
-    from keraslike.layers.lambda_layer import UnsafeConfigError
+def check_config_safety(config, safe_mode=None):
+    """Refuse marshalled code while safe mode is on; else check that it can be read here.
+
+    ``safe_mode=None`` follows the global switch (:func:`get_safe_mode`).
+    """
+    from keraslike.layers.lambda_layer import (UnsafeConfigError, opt_in_help,
+                                               resolve_safe_mode)
+    from keraslike.utils.legacy_bytecode import load_function
     found = find_serialized_code(config)
     if not found:
         return
     owner, field, _ = found[0]
-    if safe_mode:
+    if resolve_safe_mode(safe_mode):
         raise UnsafeConfigError(
             'Refusing to load this model: layer "%s" stores a Python lambda (%s) as marshalled '
-            'bytecode, and rebuilding it would execute code taken from the file. If you trust '
-            'its source, pass safe_mode=False.' % (owner, field))
+            'bytecode, and rebuilding it would execute code taken from the file. %s'
+            % (owner, field, opt_in_help()))
     for owner, field, value in found:
-        code = value[0] if isinstance(value, (list, tuple)) else value
-        try:
-            marshal.loads(code.encode('raw_unicode_escape'))
+        try:  # builds the function (3.6/3.7 bytecode is translated), runs none of it
+            load_function(value, {})
         except Exception as e:
             raise ValueError(
                 'Layer "%s": its %s is a lambda stored as marshalled Python bytecode, which this '
                 'Python (%d.%d) cannot read (%s: %s). Bytecode only loads in the Python version '
-                'that wrote it. Rebuild the model in code and use load_weights() instead.'
+                'that wrote it, or is translated when CPython 3.6/3.7 wrote a plain expression. '
+                'Rebuild the model in code and use load_weights() instead.'
                 % (owner, field, sys.version_info[0], sys.version_info[1], type(e).__name__,
                    e)) from None
 
@@ -195,12 +203,14 @@ def _convert_custom_objects(obj, custom_objects):
     return obj
 
 
-def load_model(filepath, custom_objects=None, safe_mode=True):
+def load_model(filepath, custom_objects=None, safe_mode=None):
     """Rebuild, load and (if it was compiled) compile a model saved by ``model.save``.
 
     The optimizer state is restored, so training continues where it stopped.
     ``custom_objects`` maps names to custom layers, losses, metrics or optimizers.
-    Configs with marshalled lambdas are refused unless ``safe_mode=False``.
+    Configs with marshalled lambdas are refused while safe mode is on: ``safe_mode=False``
+    allows them for this call; None (the default) follows the global switch
+    (``KERASLIKE_SAFE_MODE``, ``keraslike.json``, :func:`set_safe_mode`).
     """
     from keraslike.optimizers import optimizer_from_config
     from keraslike.sequential import Sequential
@@ -252,7 +262,7 @@ def model_to_yaml(model, **kwargs):
     return yaml.safe_dump(json.loads(model_to_json(model)), **kwargs)
 
 
-def model_from_config(config, custom_objects=None, safe_mode=True):
+def model_from_config(config, custom_objects=None, safe_mode=None):
     """A model (or layer) from ``{'class_name': ..., 'config': ...}``."""
     from keraslike.utils.layer_utils import layer_from_config
     if isinstance(config, list):
@@ -262,12 +272,12 @@ def model_from_config(config, custom_objects=None, safe_mode=True):
     return layer_from_config(config, custom_objects=custom_objects, safe_mode=safe_mode)
 
 
-def model_from_json(json_string, custom_objects=None, safe_mode=True):
+def model_from_json(json_string, custom_objects=None, safe_mode=None):
     """Rebuild a model from :func:`model_to_json` output (or a Keras 1.2.2 ``to_json``)."""
     return model_from_config(json.loads(json_string), custom_objects, safe_mode)
 
 
-def model_from_yaml(yaml_string, custom_objects=None, safe_mode=True):
+def model_from_yaml(yaml_string, custom_objects=None, safe_mode=None):
     """Rebuild a model from YAML. Only plain data is read (tuples allowed), never objects."""
     yaml = _yaml()
 

@@ -13,10 +13,15 @@ from keraslike import backend as K
 from .container import Container
 from .compile_utils import build_losses_and_metrics
 from .data_checks import (check_array_lengths, check_loss_and_target_compatibility,
-                          standardize_input_data, standardize_sample_or_class_weights,
-                          standardize_weights)
+                          standardize_class_weights, standardize_input_data,
+                          standardize_sample_or_class_weights,  # noqa: F401  (Keras 1 name)
+                          standardize_sample_weights, standardize_weights)
 from . import loops
-from .loops import slice_X  # noqa: F401  (Keras 1 code imports it from engine.training)
+# Keras 1 code imports these helpers from keras.engine.training: re-exported, not used here
+from .compile_utils import collect_metrics, weighted_objective  # noqa: F401
+from .generator_queue import GeneratorEnqueuer  # noqa: F401
+from .loops import batch_shuffle, make_batches, slice_X  # noqa: F401
+from keraslike.utils.generic_utils import Progbar  # noqa: F401
 
 
 def _phase(value):
@@ -150,38 +155,56 @@ class Model(Container):
                                check_batch_dim=True, batch_size=None):
         self._check_compiled()
         x = standardize_input_data(x, self.input_names, self.internal_input_shapes,
-                                   check_batch_dim=False, exception_prefix='model input')
+                                   check_batch_axis=False, exception_prefix='model input')
         y = standardize_input_data(y, self.output_names, None, exception_prefix='model target')
         check_loss_and_target_compatibility(y, self.loss_functions, self.internal_output_shapes,
                                             self.output_names)
         y = standardize_input_data(y, self.output_names, self._target_shapes(),
-                                   check_batch_dim=False, exception_prefix='model target')
-        sample_weights = standardize_sample_or_class_weights(sample_weight, self.output_names,
-                                                             'sample_weight')
-        class_weights = standardize_sample_or_class_weights(class_weight, self.output_names,
-                                                            'class_weight')
+                                   check_batch_axis=False, exception_prefix='model target')
+        sample_weights = standardize_sample_weights(sample_weight, self.output_names)
+        class_weights = standardize_class_weights(class_weight, self.output_names)
         sample_weights = [standardize_weights(ref, sw, cw, mode) for ref, sw, cw, mode
                           in zip(y, sample_weights, class_weights, self.sample_weight_modes)]
         check_array_lengths(x, y, sample_weights)
-        self._check_stateful_batch(x, batch_size)
+        if batch_size:  # Keras 1 checks only here, for the batch loops
+            self._check_stateful_batch(x, batch_size)
         return x, y, sample_weights
 
-    def _check_stateful_batch(self, x, batch_size):
-        if not (self.stateful and batch_size):
+    def _check_stateful_batch(self, x, batch_size, what='the model'):
+        """Fail early, naming the layer, when a loop would run a batch a stateful layer can't take.
+
+        ``batch_size`` is the loop's argument (``None``: one batch of all of ``x``,
+        as in ``*_on_batch``). As in Keras 1.2.2's ``predict``, the samples must
+        divide into batches only when there are more of them than ``batch_size``;
+        fewer run as one batch of all of them, so ``predict(x)`` with the default
+        ``batch_size=32`` works when ``x`` holds exactly the stateful batch. (Keras
+        1.2.2's ``fit``/``evaluate`` also refused ``samples % batch_size != 0`` when
+        there were fewer samples than ``batch_size``; here they follow ``predict``'s
+        rule, which accepts every call Keras 1 accepted.) Keras 1 then left a batch
+        of any other size to Theano's shape error inside the loop; here the size of
+        the batches actually run is checked against each stateful layer's states.
+        """
+        if not self.stateful or not x:
             return
-        # a stateful layer's states are sized for its fixed batch: another size fails in the
-        # compiled function (or broadcasts silently), so name the layer here instead
-        for layer in _stateful_layers(self.layers):
-            fixed = _fixed_batch_size(layer)
-            if fixed and batch_size != fixed:
-                raise ValueError('In a stateful network, the batch size must be the one the '
-                                 'stateful layers were built with. Layer %s expects batch size '
-                                 '%d (its `batch_input_shape[0]`). Found: batch size %d.'
-                                 % (layer.name, fixed, batch_size))
-        if len(x[0]) % batch_size != 0:
+        nb_sample = len(x[0])
+        if batch_size and nb_sample > batch_size and nb_sample % batch_size:
             raise ValueError('In a stateful network, you should only pass inputs with a number of '
                              'samples that can be divided by the batch size. Found: %d samples. '
-                             'Batch size: %d.' % (len(x[0]), batch_size))
+                             'Batch size: %d.' % (nb_sample, batch_size))
+        run = min(nb_sample, batch_size) if batch_size else nb_sample
+        if not run:
+            return
+        how = ('runs batches of min(samples, batch_size): %d samples, batch_size=%d'
+               % (nb_sample, batch_size) if batch_size else 'runs all its samples as one batch')
+        for layer in _stateful_layers(self.layers):
+            fixed = _fixed_batch_size(layer)
+            if fixed and run != fixed:
+                # the states are sized for the fixed batch: another size fails deep in the
+                # compiled function (or broadcasts silently from a batch of 1)
+                raise ValueError('In a stateful network, every batch must have the batch size '
+                                 'the stateful layers were built with. Layer %s expects batch '
+                                 'size %d (its `batch_input_shape[0]`). Found: batch size %d (%s '
+                                 '%s).' % (layer.name, fixed, run, what, how))
 
     # ------------------------------------------------------------------ training
     def fit(self, x=None, y=None, batch_size=32, nb_epoch=10, verbose=1, callbacks=None,
@@ -191,9 +214,10 @@ class Model(Container):
         if 'epochs' in kwargs:
             nb_epoch = kwargs.pop('epochs')
         _keras2_fit_kwargs(kwargs, ())
+        # stateful batches are checked below, on the data each loop runs after any split
         x, y, sample_weights = self._standardize_user_data(
             x, y, sample_weight=sample_weight, class_weight=class_weight,
-            check_batch_dim=False, batch_size=batch_size)
+            check_batch_dim=False)
         val_ins = None
         if validation_data:
             if len(validation_data) == 2:
@@ -206,8 +230,7 @@ class Model(Container):
                                  'val_sample_weight) or (val_x, val_y). Found a tuple of %d '
                                  'elements.' % len(validation_data))
             val_x, val_y, val_sw = self._standardize_user_data(
-                val_x, val_y, sample_weight=val_sample_weight, check_batch_dim=False,
-                batch_size=batch_size)
+                val_x, val_y, sample_weight=val_sample_weight, check_batch_dim=False)
             val_ins = val_x + val_y + val_sw
         elif validation_split and 0. < validation_split < 1.:
             split_at = int(len(x[0]) * (1. - validation_split))
@@ -216,6 +239,9 @@ class Model(Container):
             sample_weights, val_sw = (loops.slice_X(sample_weights, 0, split_at),
                                       loops.slice_X(sample_weights, split_at))
             val_ins = val_x + val_y + val_sw
+        self._check_stateful_batch(x, batch_size, 'fit')
+        if val_ins:
+            self._check_stateful_batch(val_ins, batch_size, 'the validation in fit')
 
         self._make_train_function()
         val_f = None
@@ -241,8 +267,9 @@ class Model(Container):
 
     def evaluate(self, x, y, batch_size=32, verbose=1, sample_weight=None):
         """Loss (and metrics) on ``x``/``y``: a float, or a list in ``metrics_names`` order."""
-        x, y, sample_weights = self._standardize_user_data(
-            x, y, sample_weight=sample_weight, check_batch_dim=False, batch_size=batch_size)
+        x, y, sample_weights = self._standardize_user_data(x, y, sample_weight=sample_weight,
+                                                           check_batch_dim=False)
+        self._check_stateful_batch(x, batch_size, 'evaluate')
         self._make_test_function()
         return loops.test_loop(self.test_function, x + y + sample_weights,
                                batch_size=batch_size, verbose=verbose)
@@ -250,8 +277,8 @@ class Model(Container):
     def predict(self, x, batch_size=32, verbose=0):
         """Outputs for ``x``, batch by batch: an array, or a list for several outputs."""
         x = standardize_input_data(x, self.input_names, self.internal_input_shapes,
-                                   check_batch_dim=False, exception_prefix='model input')
-        self._check_stateful_batch(x, batch_size)
+                                   check_batch_axis=False, exception_prefix='model input')
+        self._check_stateful_batch(x, batch_size, 'predict')
         self._make_predict_function()
         return loops.predict_loop(self.predict_function, x, batch_size=batch_size,
                                   verbose=verbose)
@@ -260,6 +287,7 @@ class Model(Container):
         """One gradient step on one batch; returns the loss (and metrics)."""
         x, y, sample_weights = self._standardize_user_data(
             x, y, sample_weight=sample_weight, class_weight=class_weight, check_batch_dim=True)
+        self._check_stateful_batch(x, None, 'train_on_batch')
         self._make_train_function()
         outputs = self.train_function(x + y + sample_weights)
         return outputs[0] if len(outputs) == 1 else outputs
@@ -267,6 +295,7 @@ class Model(Container):
     def test_on_batch(self, x, y, sample_weight=None):
         x, y, sample_weights = self._standardize_user_data(
             x, y, sample_weight=sample_weight, check_batch_dim=True)
+        self._check_stateful_batch(x, None, 'test_on_batch')
         self._make_test_function()
         outputs = self.test_function(x + y + sample_weights)
         return outputs[0] if len(outputs) == 1 else outputs
@@ -274,6 +303,7 @@ class Model(Container):
     def predict_on_batch(self, x):
         x = standardize_input_data(x, self.input_names, self.internal_input_shapes,
                                    exception_prefix='model input')
+        self._check_stateful_batch(x, None, 'predict_on_batch')
         self._make_predict_function()
         outputs = self.predict_function(x)
         return outputs[0] if len(outputs) == 1 else outputs

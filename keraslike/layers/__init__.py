@@ -1,6 +1,9 @@
 """All layers, importable as ``from keraslike.layers import Dense, Dropout, ...``."""
 from keraslike.engine.topology import (Input, InputLayer, InputSpec, Layer, Merge,  # noqa: F401
                                        merge)
+# helpers Keras 1's `from .core import *` etc. made importable from keras.layers
+from keraslike.utils.generic_utils import func_dump, func_load, get_from_module  # noqa: F401
+from keraslike.utils.np_utils import conv_input_length, conv_output_length  # noqa: F401
 from .core import (Activation, ActivityRegularization, Dense, Dropout, Flatten,  # noqa: F401
                    Highway, Lambda, Masking, MaxoutDense, Permute, RepeatVector, Reshape,
                    SpatialDropout1D, SpatialDropout2D, SpatialDropout3D, TimeDistributedDense)
@@ -26,6 +29,7 @@ from .advanced_activations import (ELU, LeakyReLU, ParametricSoftplus, PReLU,  #
                                    SReLU, ThresholdedReLU)
 # recurrent, embeddings, wrappers (issue 6)
 from .embeddings import Embedding  # noqa: F401
-from .recurrent import GRU, LSTM, Recurrent, SimpleRNN  # noqa: F401
+from .recurrent import (GRU, LSTM, Recurrent, SimpleRNN,  # noqa: F401
+                        time_distributed_dense)
 from .wrappers import Bidirectional, TimeDistributed, Wrapper  # noqa: F401
 from .convolutional_recurrent import ConvLSTM2D  # noqa: F401

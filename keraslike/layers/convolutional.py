@@ -13,8 +13,8 @@ the pooling layers are re-exported from ``pooling`` as in Keras 1.
 import inspect
 
 from keraslike import backend as K
-from keraslike.engine.topology import InputSpec
-from keraslike.utils.np_utils import conv_output_length
+from keraslike.engine.topology import InputSpec, Layer  # noqa: F401  (Keras 1 path)
+from keraslike.utils.np_utils import conv_input_length, conv_output_length  # noqa: F401
 from .convolutional_shapes import (Cropping1D, Cropping2D, Cropping3D,  # noqa: F401
                                    UpSampling1D, UpSampling2D, UpSampling3D, ZeroPadding1D,
                                    ZeroPadding2D, ZeroPadding3D)

@@ -6,6 +6,8 @@ No weights. As in Keras 1.2.2, the 2D/3D configs store only ``size`` /
 >>> from keraslike.layers import ZeroPadding2D, Cropping2D, UpSampling2D
 >>> layers = [ZeroPadding2D((1, 1)), Cropping2D(((1, 0), (0, 2))), UpSampling2D((2, 2))]
 """
+import warnings
+
 from keraslike import backend as K
 from keraslike.engine.topology import InputSpec, Layer
 from .keras2 import keras1_kwargs
@@ -133,17 +135,17 @@ def _pad_pairs(padding, rank, dict_keys, layer_name):
 def _zero_pad(x, pairs, axes):
     """Zero-pad ``x`` by ``(before, after)`` on each of ``axes``.
 
-    Built from concatenated zero blocks: the same values as ``K.*_padding``, but
-    no padding sub-graph to compile (measured 10-40 s cold per padding shape).
+    Through ``K.*_padding``, whose build does not depend on the depth of the
+    graph above ``x`` (``K.repeat_elements`` of a zero slice, used before,
+    shape-inferred the whole upstream graph: quadratic build times).
     """
-    for (before, after), axis in zip(pairs, axes):
-        if not before and not after:
-            continue
-        zero = K.zeros_like(x[(slice(None),) * axis + (slice(0, 1),)])
-        parts = ([K.repeat_elements(zero, before, axis)] if before else []) + [x] + \
-            ([K.repeat_elements(zero, after, axis)] if after else [])
-        x = K.concatenate(parts, axis=axis)
-    return x
+    if len(axes) == 1:
+        return K.asymmetric_temporal_padding(x, *pairs[0])
+    ordering = 'th' if axes[0] == 2 else 'tf'
+    if len(axes) == 2:
+        (top, bottom), (left, right) = pairs
+        return K.asymmetric_spatial_2d_padding(x, top, bottom, left, right, ordering)
+    return K.spatial_3d_padding(x, pairs, ordering)
 
 
 class ZeroPadding1D(Layer):
@@ -206,6 +208,36 @@ class ZeroPadding3D(ZeroPadding2D):
 
 
 # ------------------------------------------------------------------ cropping
+# Cropping that removes every step of an axis leaves a zero-length axis, as in Keras 1.2.2
+# on Theano (its slice ``a:L - b`` came out empty), with a UserWarning naming the layer.
+# Keras 1's own output shape could even go negative when the cropping exceeded the length;
+# the tensor had length 0 (the slice clamps), which is the shape given here.
+def _cropped_length(length, before, after):
+    return None if length is None else max(length - before - after, 0)
+
+
+def _crop_slice(length, before, after, symbolic_length):
+    """The slice keeping ``length - before - after`` cells (empty when that is <= 0).
+
+    With a known length the stop is a Python int, clamped: a negative stop
+    would wrap around in the slice and keep cells.
+    """
+    if length is None:
+        return slice(before, symbolic_length - after)
+    return slice(min(before, length), max(before, length - after))
+
+
+def _warn_if_cropped_away(layer, input_shape, output_shape):
+    emptied = [i for i, (a, b) in enumerate(zip(input_shape, output_shape))
+               if i and b == 0 and a != 0]
+    if emptied:
+        warnings.warn('Layer %s: cropping %s removes every step of input shape %s: output '
+                      'shape %s has a zero-length axis (as Keras 1.2.2 on Theano). Its outputs '
+                      'are empty arrays, and a following Flatten refuses the shape.'
+                      % (layer.name, layer.cropping, tuple(input_shape), tuple(output_shape)),
+                      UserWarning, stacklevel=3)
+
+
 def _crop_pairs(cropping, rank, layer_name):
     if isinstance(cropping, int):
         return ((cropping, cropping),) * rank
@@ -229,18 +261,16 @@ class Cropping1D(Layer):
         self.input_spec = [InputSpec(ndim=3)]
         super(Cropping1D, self).__init__(**kwargs)
 
+    def build(self, input_shape):
+        _warn_if_cropped_away(self, input_shape, self.get_output_shape_for(input_shape))
+        self.built = True
+
     def get_output_shape_for(self, input_shape):
-        steps = input_shape[1]
-        if steps is not None:
-            steps -= sum(self.cropping)
-            if steps <= 0:
-                raise ValueError('Layer %s: cropping %s removes all %d timesteps of input shape '
-                                 '%s.' % (self.name, self.cropping, input_shape[1], input_shape))
-        return (input_shape[0], steps, input_shape[2])
+        return (input_shape[0], _cropped_length(input_shape[1], *self.cropping), input_shape[2])
 
     def call(self, x, mask=None):
-        left, right = self.cropping
-        return x[:, left:x.shape[1] - right, :]
+        length = K.int_shape(x)[1]
+        return x[:, _crop_slice(length, self.cropping[0], self.cropping[1], x.shape[1]), :]
 
     def get_config(self):
         config = super(Cropping1D, self).get_config()
@@ -256,19 +286,18 @@ class Cropping2D(_Spatial):
         self.cropping = _crop_pairs(cropping, self.rank, kwargs.get('name', 'Cropping'))
         super(Cropping2D, self).__init__(**kwargs)
 
+    def build(self, input_shape):
+        _warn_if_cropped_away(self, input_shape, self.get_output_shape_for(input_shape))
+        self.built = True
+
     def get_output_shape_for(self, input_shape):
-        def crop(i, n):
-            out = n - sum(self.cropping[i])
-            if out <= 0:
-                raise ValueError('Layer %s: cropping %s removes everything from input shape %s.'
-                                 % (self.name, self.cropping, input_shape))
-            return out
-        return self._map_spatial(input_shape, crop)
+        return self._map_spatial(input_shape, lambda i, n: _cropped_length(n, *self.cropping[i]))
 
     def call(self, x, mask=None):
         index = [slice(None)] * (self.rank + 2)
+        static = K.int_shape(x)
         for (a, b), axis in zip(self.cropping, self._axes()):
-            index[axis] = slice(a, x.shape[axis] - b)
+            index[axis] = _crop_slice(static[axis], a, b, x.shape[axis])
         return x[tuple(index)]
 
     def get_config(self):

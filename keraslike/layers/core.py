@@ -9,7 +9,8 @@ import numpy as np
 
 from keraslike import activations, regularizers
 from keraslike import backend as K
-from keraslike.engine.topology import InputSpec, Layer
+from keraslike.engine.topology import InputSpec, Layer, Merge  # noqa: F401  (Keras 1 path)
+from keraslike.utils.generic_utils import func_dump, func_load, get_from_module  # noqa: F401
 from .dense import Dense, Highway, MaxoutDense, TimeDistributedDense, name_of  # noqa: F401
 from .keras2 import DROPOUT, keras1_kwargs
 from .lambda_layer import Lambda  # noqa: F401

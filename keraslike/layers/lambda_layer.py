@@ -5,7 +5,11 @@ shape information when ``output_shape`` is not given.
 
 Serialising a Lambda stores its function as marshalled bytecode (Keras 1's
 format). Rebuilding it from a config executes that code, so ``from_config``
-refuses unless the caller passes ``safe_mode=False``.
+refuses unless safe mode is off: the argument ``safe_mode=False``, or the
+global switch (``KERASLIKE_SAFE_MODE=0``, ``"safe_mode": false`` in
+``keraslike.json``, ``K.set_safe_mode(False)``) when the argument is None.
+Bytecode written by Keras 1 on Python 3.6/3.7 is translated for this Python
+(``utils/legacy_bytecode.py``).
 
 >>> from keraslike.layers.core import Lambda
 >>> from keraslike import backend as K
@@ -16,11 +20,25 @@ import types
 
 from keraslike import backend as K
 from keraslike.engine.topology import Layer
-from keraslike.utils.generic_utils import func_dump, func_load, get_custom_objects
+from keraslike.utils.generic_utils import func_dump, get_custom_objects
 
 
 class UnsafeConfigError(ValueError):
     """A config holds serialised code, and the caller did not opt in to running it."""
+
+
+def resolve_safe_mode(safe_mode):
+    """An explicit ``safe_mode`` argument wins; None means the global ``K.safe_mode()``."""
+    return K.safe_mode() if safe_mode is None else bool(safe_mode)
+
+
+def opt_in_help():
+    """How to allow marshalled code: every switch, so a script can run unchanged."""
+    return ('If you trust its source, turn safe mode off with any one of: the argument '
+            'safe_mode=False (load_model, model_from_json/yaml/config); the environment '
+            'variable KERASLIKE_SAFE_MODE=0; "safe_mode": false in keraslike.json (%s); or '
+            'keraslike.backend.set_safe_mode(False) (also keraslike.engine.saving.'
+            'set_safe_mode).' % K.config_dir())
 
 
 def serialize_function(fn):
@@ -31,10 +49,11 @@ def serialize_function(fn):
     return fn, 'raw'
 
 
-def deserialize_function(value, value_type, custom_objects=None, safe_mode=True, what='function'):
+def deserialize_function(value, value_type, custom_objects=None, safe_mode=None, what='function'):
     """Rebuild a function stored by :func:`serialize_function`.
 
-    Lambdas (marshalled code) only with ``safe_mode=False``.
+    Lambdas (marshalled code) only when safe mode is off (``safe_mode=False``, or None
+    with the global switch off).
     """
     if value_type == 'function':
         lookup = dict(get_custom_objects())
@@ -47,13 +66,13 @@ def deserialize_function(value, value_type, custom_objects=None, safe_mode=True,
                 return getattr(module, value)
         raise ValueError('Unknown %s "%s": pass it in `custom_objects`.' % (what, value))
     if value_type == 'lambda':
-        if safe_mode:
+        if resolve_safe_mode(safe_mode):
             raise UnsafeConfigError(
                 'This config contains a Python lambda (%s) stored as marshalled bytecode; '
-                'rebuilding it would execute code from the file. Pass safe_mode=False only if '
-                'you trust its source.' % what)
+                'rebuilding it would execute code from the file. %s' % (what, opt_in_help()))
+        from keraslike.utils.legacy_bytecode import load_function
         # Keras 1 ran these in keras.layers.core's namespace, where `K` is the backend
-        return func_load(value, globs=dict(vars(K), K=K))
+        return load_function(value, dict(vars(K), K=K))
     if isinstance(value, list):
         return tuple(value)
     return value
@@ -121,7 +140,7 @@ class Lambda(Layer):
         return dict(list(base.items()) + list(config.items()))
 
     @classmethod
-    def from_config(cls, config, custom_objects=None, safe_mode=True):
+    def from_config(cls, config, custom_objects=None, safe_mode=None):
         config = dict(config)
         config['function'] = deserialize_function(
             config.pop('function'), config.pop('function_type', 'function'), custom_objects,

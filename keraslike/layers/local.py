@@ -10,7 +10,7 @@ out_cols, nb_filter)`` (added to 'th' outputs by a plain reshape, as Keras 1 did
 >>> layer = LocallyConnected1D(16, 3, input_shape=(10, 4))     # -> (None, 8, 16)
 """
 from keraslike import backend as K
-from keraslike.engine.topology import InputSpec
+from keraslike.engine.topology import InputSpec, Layer  # noqa: F401  (Keras 1 path)
 from keraslike.utils.np_utils import conv_output_length
 from .convolutional import CONV, CONV1D, _dim_ordering, _ntuple
 from .dense import _WeightedLayer

@@ -6,7 +6,12 @@ padding excluded from max and average.
 >>> from keraslike.layers import MaxPooling2D, GlobalAveragePooling2D
 >>> pool = MaxPooling2D(pool_size=(2, 2))                 # strides default to pool_size
 >>> gap = GlobalAveragePooling2D()                          # (s, c, r, k) -> (s, c)
+
+A 'valid' window larger than its input gives a zero-length axis, as Keras 1.2.2 on
+Theano did (Theano's pooling output is ``max(out, 0)``), with a ``UserWarning``.
 """
+import warnings
+
 from keraslike import backend as K
 from keraslike.engine.topology import InputSpec, Layer
 from keraslike.utils.np_utils import conv_output_length
@@ -30,12 +35,26 @@ def _check_border_mode(border_mode, name):
                          % (name, border_mode))
 
 
-def _pooled_length(layer, length, pool, stride, input_shape):
-    out = conv_output_length(length, pool, layer.border_mode, stride)
-    if out is not None and out <= 0:
-        raise ValueError('Layer %s: the pool size %s is larger than the input %s with '
-                         'border_mode="valid".' % (layer.name, pool, tuple(input_shape)))
-    return out
+def _pooled_length(length, pool, stride, border_mode):
+    """Keras 1's ``conv_output_length``, floored at 0 as Theano's pooling floors it.
+
+    (Keras 1's own shape could go negative, with a stride smaller than the pool:
+    the tensor Theano computed had 0 there.)
+    """
+    out = conv_output_length(length, pool, border_mode, stride)
+    return None if out is None else max(out, 0)
+
+
+def _warn_if_empty(layer, input_shape, output_shape, what):
+    """Warn, naming the layer, when a spatial axis of its output has length 0."""
+    emptied = [i for i, (a, b) in enumerate(zip(input_shape, output_shape))
+               if i and b == 0 and a != 0]
+    if emptied:
+        warnings.warn('Layer %s: %s input shape %s leaves a zero-length axis: output shape %s '
+                      '(as Keras 1.2.2 on Theano). Its outputs are empty arrays, and a '
+                      'following Flatten refuses the shape.'
+                      % (layer.name, what, tuple(input_shape), tuple(output_shape)),
+                      UserWarning, stacklevel=3)
 
 
 class _Pooling1D(Layer):
@@ -54,11 +73,12 @@ class _Pooling1D(Layer):
         super(_Pooling1D, self).__init__(**kwargs)
 
     def build(self, input_shape):
-        self.get_output_shape_for(input_shape)  # a window larger than the input fails here
+        _warn_if_empty(self, input_shape, self.get_output_shape_for(input_shape),
+                       'the pool length %d is larger than its' % self.pool_length)
         self.built = True
 
     def get_output_shape_for(self, input_shape):
-        length = _pooled_length(self, input_shape[1], self.pool_length, self.stride, input_shape)
+        length = _pooled_length(input_shape[1], self.pool_length, self.stride, self.border_mode)
         return (input_shape[0], length, input_shape[2])
 
     def call(self, x, mask=None):
@@ -99,15 +119,16 @@ class _Pooling2D(Layer):
         super(_Pooling2D, self).__init__(**kwargs)
 
     def build(self, input_shape):
-        self.get_output_shape_for(input_shape)  # a window larger than the input fails here
+        _warn_if_empty(self, input_shape, self.get_output_shape_for(input_shape),
+                       'the pool size %s is larger than its' % (self.pool_size,))
         self.built = True
 
     def get_output_shape_for(self, input_shape):
         first = 2 if self.dim_ordering == 'th' else 1
         shape = list(input_shape)
         for i in range(self.rank):
-            shape[first + i] = _pooled_length(self, input_shape[first + i], self.pool_size[i],
-                                              self.strides[i], input_shape)
+            shape[first + i] = _pooled_length(input_shape[first + i], self.pool_size[i],
+                                              self.strides[i], self.border_mode)
         return tuple(shape)
 
     def call(self, x, mask=None):

@@ -16,7 +16,32 @@ and regularise ``U_*`` with ``init``/``W_regularizer``, and SimpleRNN applies
 import numpy as np
 
 from keraslike import backend as K
+from keraslike.engine.topology import InputSpec, Layer  # noqa: F401  (Keras 1 path)
 from .recurrent_base import Recurrent, keras2_recurrent_kwargs, static, take_cell_kwargs  # noqa: F401,E501
+
+
+def time_distributed_dense(x, w, b=None, dropout=None, input_dim=None, output_dim=None,
+                           timesteps=None):
+    """``y . w + b`` for every timestep ``y`` of ``x`` (samples, timesteps, input_dim).
+
+    Keras 1's helper for precomputing a recurrent layer's input projections.
+    With ``0 < dropout < 1`` one dropout mask per sample is shared by all
+    timesteps, in the training phase only. Returns (samples, timesteps, output_dim).
+    """
+    if not input_dim:
+        input_dim = K.shape(x)[2]
+    if not timesteps:
+        timesteps = K.shape(x)[1]
+    if not output_dim:
+        output_dim = K.shape(w)[1]
+    if dropout is not None and 0. < dropout < 1.:
+        mask = K.dropout(K.ones_like(x[:, 0, :]), dropout)
+        # the (samples, 1, input_dim) mask broadcasts over time: one pattern per sequence
+        x = K.in_train_phase(x * K.expand_dims(mask, 1), x)
+    y = K.dot(K.reshape(x, (-1, input_dim)), w)
+    if b is not None:
+        y = y + b
+    return K.reshape(y, (-1, timesteps, output_dim))
 
 
 class SimpleRNN(Recurrent):

@@ -18,7 +18,7 @@ from keraslike.engine.base_layer import object_list_uid, to_list
 from keraslike.engine.topology import InputSpec, Layer
 
 
-def deserialize_layer(spec, custom_objects=None, safe_mode=True):
+def deserialize_layer(spec, custom_objects=None, safe_mode=None):
     """A layer from ``{'class_name': ..., 'config': ...}`` (keraslike.layers or custom objects).
 
     Goes through ``layer_from_config``, so the wrapped layer gets ``custom_objects`` and
@@ -139,7 +139,7 @@ class Wrapper(Layer):
         return dict(list(base.items()) + list(config.items()))
 
     @classmethod
-    def from_config(cls, config, custom_objects=None, safe_mode=True):
+    def from_config(cls, config, custom_objects=None, safe_mode=None):
         config = dict(config)
         layer = deserialize_layer(config.pop('layer'), custom_objects, safe_mode)
         return cls(layer, **config)

@@ -20,6 +20,8 @@ import urllib.error
 import urllib.request
 import zipfile
 
+from .progbar import Progbar  # noqa: F401  (Keras 1 path)
+
 _CHUNK = 65536
 
 
@@ -68,9 +70,16 @@ def hash_file(fpath, algorithm='sha256', chunk_size=_CHUNK):
     return hasher.hexdigest()
 
 
-def validate_file(fpath, file_hash, algorithm='auto', chunk_size=_CHUNK):
+def validate_file(fpath, file_hash=None, algorithm='auto', chunk_size=_CHUNK, *, md5_hash=None):
     """True if the file's hash equals ``file_hash`` (md5 or sha256; ``'auto'`` picks sha256
-    for 64 hex digits). Keras 1 called this with an md5 as second argument."""
+    for 64 hex digits). Keras 1 called this ``validate_file(fpath, md5_hash)``: the
+    second positional argument is the same slot, and ``md5_hash=`` is accepted by name."""
+    if md5_hash is not None:
+        if file_hash is not None:
+            raise TypeError('validate_file: pass `file_hash` or `md5_hash`, not both.')
+        file_hash, algorithm = md5_hash, 'md5'
+    if file_hash is None:
+        raise TypeError('validate_file: missing the expected hash (`file_hash` or `md5_hash`).')
     algorithm = _hash_algorithm(file_hash, algorithm)
     return hash_file(fpath, algorithm, chunk_size) == str(file_hash).lower()
 

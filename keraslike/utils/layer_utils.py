@@ -3,6 +3,11 @@
 >>> from keraslike.utils.layer_utils import count_total_params
 """
 from keraslike import backend as K
+# Keras 1's layer_utils did `from ..layers import *`: code imports layers from here
+from keraslike.layers import *  # noqa: F401,F403
+from keraslike.models import Model, Sequential  # noqa: F401
+from keraslike.utils.generic_utils import get_custom_objects, get_from_module  # noqa: F401
+from keraslike.utils.np_utils import convert_kernel  # noqa: F401
 
 
 def count_total_params(layers, layer_set=None):
@@ -65,7 +70,7 @@ def print_summary(layers, relevant_nodes=None, line_length=100, positions=None):
     print('_' * line_length)
 
 
-def layer_from_config(config, custom_objects=None, safe_mode=True):
+def layer_from_config(config, custom_objects=None, safe_mode=None):
     """Instantiate a layer (or model) from ``{'class_name': ..., 'config': ...}``.
 
     ``custom_objects`` maps names to custom layers or functions; they are

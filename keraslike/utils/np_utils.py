@@ -56,14 +56,14 @@ def binary_logloss(p, y):
     return res
 
 
-def multiclass_logloss(P, Y):
-    """Mean log loss; labels in ``Y`` are 1-based (``P[i][Y[i] - 1]``, as Keras 1).
+def multiclass_logloss(p, y):
+    """Mean log loss; labels in ``y`` are 1-based (``p[i][y[i] - 1]``, as Keras 1).
 
     >>> round(float(multiclass_logloss(np.array([[0.5, 0.5]]), [1])), 4)
     0.6931
     """
-    npreds = [P[i][Y[i] - 1] for i in range(len(Y))]
-    return -(1. / len(Y)) * np.sum(np.log(npreds))
+    npreds = [p[i][y[i] - 1] for i in range(len(y))]
+    return -(1. / len(y)) * np.sum(np.log(npreds))
 
 
 def accuracy(p, y):

@@ -10,6 +10,10 @@ import functools
 import numpy as np
 from numpy.testing import assert_allclose
 
+# Keras 1's test_utils imported these; code imports them from here
+from keraslike.engine.topology import Input  # noqa: F401
+from keraslike.models import Model, Sequential, model_from_json  # noqa: F401
+
 
 def get_test_data(nb_train=1000, nb_test=500, input_shape=(10,), output_shape=(2,),
                   classification=True, nb_class=2):

@@ -13,6 +13,9 @@ Both are optional: ``pip install 'keraslike[visualize]'``.
 """
 import os
 
+from keraslike.layers.wrappers import Wrapper  # noqa: F401  (Keras 1 path)
+from keraslike.models import Sequential  # noqa: F401
+
 
 def _pydot():
     try:

@@ -23,6 +23,7 @@ import types
 
 import numpy as np
 
+from keraslike.models import Sequential  # noqa: F401  (Keras 1 path)
 from keraslike.utils.np_utils import to_categorical
 
 # Keras 2 names accepted in sk_params, with the method that takes them.

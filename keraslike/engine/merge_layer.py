@@ -220,7 +220,7 @@ class Merge(Layer):
                 'arguments': self.arguments}
 
     @classmethod
-    def from_config(cls, config, custom_objects=None, safe_mode=True):
+    def from_config(cls, config, custom_objects=None, safe_mode=None):
         from keraslike.layers.lambda_layer import deserialize_function
         config = dict(config)
         name = config.get('name')
