@@ -13,7 +13,7 @@ from .config import (backend, cast_to_floatx, config_dir, epsilon, floatx, get_u
                      image_data_format, image_dim_ordering, is_keras_tensor,
                      legacy_weight_ordering, mode, reset_uids, set_epsilon, set_floatx,
                      set_image_data_format, set_image_dim_ordering,
-                     set_legacy_weight_ordering, set_mode)
+                     set_legacy_weight_ordering, set_mode, using_mode)
 from .variables import (batch_get_value, batch_set_value, cast, constant, count_params,
                         dtype, eval, eye, get_value, identity, get_variable_shape, int_shape,
                         is_variable, moving_average_update, ndim, ones, ones_like,

@@ -77,6 +77,8 @@ def jax_available():
 
 
 def _register_jax(op_cls, jax_impl):
+    from .jax_mode import import_jax
+    import_jax()
     from pytensor.link.jax.dispatch import jax_funcify
 
     @jax_funcify.register(op_cls)

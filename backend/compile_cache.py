@@ -39,6 +39,7 @@ from pytensor.graph.basic import Constant
 
 FORMAT = 1          # bump when what is stored changes
 MAX_FILES = 400
+MAX_OP_TOKENS = 5000  # Op digests kept in memory (a model's graphs hold a few hundred Ops)
 STATS = {'hits': 0, 'misses': 0, 'bypassed': 0, 'errors': 0}
 _SOURCES_HASH = {}
 _OP_TOKENS = {}
@@ -80,6 +81,10 @@ def _op_token(op):
             raise Uncacheable('Op %s does not pickle: %s' % (op, e))
         token = (op, type(op).__module__ + '.' + type(op).__qualname__ + ':'
                  + hashlib.sha1(state).hexdigest())
+        if len(_OP_TOKENS) >= MAX_OP_TOKENS:
+            # bounded: each entry holds its Op (an inner graph for Scan/Composite), and a
+            # process that builds model after model would otherwise keep every one of them
+            _OP_TOKENS.clear()
         _OP_TOKENS[id(op)] = token
     return token[1]
 

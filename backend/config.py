@@ -24,6 +24,7 @@ or ``model.compile(..., mode=...)`` for one model):
 >>> K.floatx(), K.epsilon(), K.image_dim_ordering()
 ('float32', 1e-07, 'th')
 """
+import contextlib
 import importlib.util
 import json
 import os
@@ -205,6 +206,25 @@ def set_mode(value):
     ``None`` (or 'DEFAULT') returns to :func:`default_mode`.
     """
     _config['mode'] = _normalize_mode(value)
+
+
+@contextlib.contextmanager
+def using_mode(value):
+    """Compile in mode ``value`` inside the block, then return to the setting before it
+    (which may be "none chosen": :func:`mode` would report the default, but the
+    default's per-graph fallbacks stay on only while nothing was chosen).
+
+    >>> from keraslike import backend as K
+    >>> with K.using_mode('NUMBA'):
+    ...     K.mode()
+    'NUMBA'
+    """
+    previous = _config['mode']
+    set_mode(value)
+    try:
+        yield
+    finally:
+        _config['mode'] = previous
 
 
 # ---------------------------------------------------------------- BLAS for the C mode

@@ -24,6 +24,7 @@ from pytensor.graph.basic import Apply, Constant
 
 from . import conv_kernels
 from ._dispatch import KernelOp, ensure_registered, register_op
+from .jax_mode import import_jax
 
 
 def _ints(values):
@@ -254,7 +255,7 @@ _LAYOUTS = {1: ('NCH', 'OIH', 'NCH'), 2: ('NCHW', 'OIHW', 'NCHW'), 3: ('NCDHW', 
 
 
 def _jax_corr(op, hi=None):
-    from jax import lax
+    lax = import_jax().lax
 
     def corr(x, w, b=None):
         y = lax.conv_general_dilated(x, w, window_strides=op.strides,
@@ -271,8 +272,8 @@ def _jax_corr_impl(op, node):
 
 
 def _jax_grad_inputs_impl(op, node):
-    import jax
-    import jax.numpy as jnp
+    jax = import_jax()
+    jnp = jax.numpy
     shape_var = node.inputs[2]
     donor = shape_var.ndim == op.nd + 2
     if not donor and not isinstance(shape_var, Constant):
@@ -293,8 +294,8 @@ def _jax_grad_inputs_impl(op, node):
 
 
 def _jax_grad_weights_impl(op, node):
-    import jax
-    import jax.numpy as jnp
+    jax = import_jax()
+    jnp = jax.numpy
     corr = _jax_corr(op)
 
     def grad_weights(x, gy):
@@ -304,7 +305,7 @@ def _jax_grad_weights_impl(op, node):
 
 
 def _jax_channel_sum_impl(op, node):
-    import jax.numpy as jnp
+    jnp = import_jax().numpy
     axes = (0,) + tuple(range(2, node.inputs[0].ndim))
     return lambda y: jnp.sum(y, axis=axes)
 

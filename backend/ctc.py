@@ -43,34 +43,76 @@ def _logsumexp3(a, b, c):
     return pt.log(pt.exp(a - m) + pt.exp(b - m) + pt.exp(c - m)) + m
 
 
+def _positions(x, axis):
+    """0, 1, 2, ... along ``axis`` of ``x``'s shape (int32), without ``arange``: JAX
+    compiles ``arange`` only with constant bounds, and these come from input shapes."""
+    return pt.cast(pt.cumsum(pt.ones_like(x, dtype='int32'), axis=axis) - 1, 'int32')
+
+
+def _two_columns(x, value):
+    """(rows, 2) filled with ``value``, shaped from ``x``'s first column (which exists even
+    when ``x`` has one: an empty label sequence has one state)."""
+    first = pt.full_like(x[:, :1], value)
+    return pt.concatenate([first, first], axis=1)
+
+
+def _ctc_batch(y_true, y_pred, input_length, label_length):
+    """CTC loss of each sample, (samples,), with every sample in one forward recursion.
+
+    Vectorised over the batch with masks instead of per-sample slices: one scan over
+    time, no data-dependent shapes, so JAX traces it and every mode compiles it quickly.
+    Labels past ``label_length`` become blanks and states past ``2 * label_length`` never
+    feed earlier ones; steps past ``input_length`` leave alpha as it was.
+    """
+    blank = y_pred.shape[2] - 1
+    # one spare (masked) label column: with no labels at all there would be a single
+    # state, whose length-1 axis PyTensor may treat as broadcastable inside the scan
+    y_true = pt.concatenate([y_true, pt.zeros_like(label_length[:, None])], axis=1)
+    labels = pt.switch(pt.lt(_positions(y_true, 1), label_length[:, None]), y_true, blank)
+    blanks = pt.full_like(labels, blank)
+    pairs = pt.stack([blanks, labels], axis=2).reshape((labels.shape[0], 2 * labels.shape[1]))
+    extended = pt.concatenate([pairs, pt.full_like(label_length[:, None], blank)], axis=1)
+    classes = _positions(y_pred[0, 0], 0)
+    one_hot = pt.cast(pt.eq(extended[:, :, None], classes[None, None, :]), y_pred.dtype)
+    # clipped so that a zero probability gives a large finite log, not -inf
+    log_p = pt.log(pt.clip(pt.matmul(y_pred, one_hot.dimshuffle(0, 2, 1)), 1e-30, 1.))
+    neg = pt.constant(_NEG, dtype=log_p.dtype)
+    # a path may jump over the blank before s when the label at s differs from s - 2
+    before = pt.concatenate([_two_columns(extended, -2), extended[:, :-2]], axis=1)
+    skip_to = pt.and_(pt.neq(extended, blank), pt.neq(extended, before))
+    # a path starts on the first blank or on the first label
+    states = _positions(extended, 1)
+    alpha0 = pt.switch(pt.lt(states, 2), log_p[:, 0], neg)
+    steps = _positions(y_pred[0, :, 0], 0)
+
+    def step(log_p_t, t, alpha_prev):
+        padded = pt.concatenate([_two_columns(alpha_prev, _NEG), alpha_prev], axis=1)
+        advance, skip = padded[:, 1:-1], pt.switch(skip_to, padded[:, :-2], neg)
+        alpha = _logsumexp3(alpha_prev, advance, skip) + log_p_t
+        return pt.switch(pt.lt(t, input_length)[:, None], alpha, alpha_prev)
+
+    alphas = pytensor.scan(step, sequences=[log_p.dimshuffle(1, 0, 2)[1:], steps[1:]],
+                           outputs_info=[alpha0], return_list=True)[0]
+    alphas = alphas[0] if isinstance(alphas, (list, tuple)) else alphas
+    alpha_last = pt.concatenate([alpha0[None], alphas], axis=0)[-1]
+    # a path ends on the last label or on the blank after it (gathered by masks: no arange)
+    end_blank = pt.switch(pt.eq(states, 2 * label_length[:, None]), alpha_last, 0).sum(axis=1)
+    end_label = pt.switch(pt.and_(pt.eq(states, 2 * label_length[:, None] - 1),
+                                  pt.gt(label_length, 0)[:, None]),
+                          alpha_last, 0).sum(axis=1)
+    end_label = pt.switch(pt.gt(label_length, 0), end_label, neg)
+    m = pt.maximum(end_blank, end_label)
+    return -(pt.log(pt.exp(end_blank - m) + pt.exp(end_label - m)) + m)
+
+
 def ctc_cost(predict, Y):
     """CTC negative log-likelihood of one label sequence ``Y`` (ints, no blanks) under
     ``predict`` (time, classes) probabilities whose last class is the blank. A scalar."""
     predict = pt.as_tensor_variable(predict)
-    extended = ctc_interleave_blanks(Y)                   # (S,), blanks are -1
-    nb_states = extended.shape[0]
-    classes = pt.switch(pt.lt(extended, 0), predict.shape[1] - 1, extended)
-    # clipped so that a zero probability gives a large finite log, not -inf
-    log_p = pt.log(pt.clip(predict[:, classes], 1e-30, 1.))  # (time, S)
-    neg = pt.constant(_NEG, dtype=log_p.dtype)
-    skip_to = pt.zeros((nb_states,), dtype='int8')
-    skip_to = pt.set_subtensor(skip_to[ctc_create_skip_idxs(extended) + 2], 1)
-    # a path starts on the first blank or on the first label
-    alpha0 = pt.switch(pt.lt(pt.arange(nb_states), 2), log_p[0], neg)
-
-    def step(log_p_t, alpha_prev, skip_to):
-        padded = pt.concatenate([pt.stack([neg, neg]), alpha_prev])
-        stay, advance, skip = padded[2:], padded[1:-1], padded[:-2]
-        skip = pt.switch(skip_to, skip, neg)
-        return _logsumexp3(stay, advance, skip) + log_p_t
-
-    alphas, _ = pytensor.scan(step, sequences=[log_p[1:]], outputs_info=[alpha0],
-                              non_sequences=[skip_to], return_list=False)
-    alpha_last = pt.concatenate([alpha0[None, :], alphas])[-1]
-    # a path ends on the last label or on the blank after it
-    ends = pt.concatenate([pt.stack([neg]), alpha_last])[-2:]
-    m = pt.max(ends)
-    return -(pt.log(pt.sum(pt.exp(ends - m))) + m)
+    Y = _as_int(pt.as_tensor_variable(Y))
+    steps = pt.shape_padleft(predict.shape[0]).astype('int32')
+    count = pt.shape_padleft(Y.shape[0]).astype('int32')
+    return _ctc_batch(Y[None], predict[None], steps, count)[0]
 
 
 def ctc_batch_cost(y_true, y_pred, input_length, label_length):
@@ -82,12 +124,7 @@ def ctc_batch_cost(y_true, y_pred, input_length, label_length):
     sample count. Float inputs (Keras placeholders) are cast to integers.
     """
     y_true = _as_int(pt.as_tensor_variable(y_true))
-    input_length = _as_int(pt.as_tensor_variable(input_length))
-    label_length = _as_int(pt.as_tensor_variable(label_length))
-
-    def one(labels, predict, n_steps, n_labels):
-        return ctc_cost(predict[:n_steps[0]], labels[:n_labels[0]])
-
-    costs, _ = pytensor.scan(one, sequences=[y_true, y_pred, input_length, label_length],
-                             return_list=False)
+    input_length = _as_int(pt.as_tensor_variable(input_length))[:, 0]
+    label_length = _as_int(pt.as_tensor_variable(label_length))[:, 0]
+    costs = _ctc_batch(y_true, pt.as_tensor_variable(y_pred), input_length, label_length)
     return pt.shape_padaxis(costs, 1)

@@ -13,11 +13,13 @@ by its branch before compiling, so a test-phase function contains no dropout.
 array([4., 4., 4.], dtype=float32)
 """
 import warnings
+import weakref
 
 import numpy as np
 import pytensor
 import pytensor.tensor as pt
 from pytensor.compile.sharedvalue import SharedVariable
+from pytensor.graph.basic import Constant
 from pytensor.graph.replace import clone_replace
 
 try:
@@ -29,7 +31,11 @@ from . import _dispatch, config, memory, parallel_dot, threads
 from .random_ops import RNG_UPDATES
 
 _LEARNING_PHASE = pt.scalar(dtype='uint8', name='keras_learning_phase')
-_PHASE_SWITCHES = {}  # switch output -> (train branch, test branch)
+# The learning-phase switches (outputs of K.in_train_phase), held weakly: a global dict
+# switch -> branches kept every model's graph, hence (through _keras_history) every
+# layer and model, alive for the life of the process. The branches sit on the switch's
+# tag (a clone's copied tag is ignored: clones are not in the set).
+_PHASE_SWITCHES = weakref.WeakSet()
 
 # keyword arguments of theano.function that Keras 1 code passes through compile()
 _THEANO_KWARGS = ('mode', 'givens', 'name', 'profile', 'allow_input_downcast',
@@ -59,7 +65,8 @@ def in_train_phase(x, alt):
         return _resolve(x) if _LEARNING_PHASE == 1 else _resolve(alt)
     x, alt = _resolve(x), _resolve(alt)
     out = pt.switch(_LEARNING_PHASE, x, alt)
-    _PHASE_SWITCHES[out] = (x, alt)
+    out.tag.keras_phase_branches = (x, alt)
+    _PHASE_SWITCHES.add(out)
     out._uses_learning_phase = True
     return out
 
@@ -88,7 +95,7 @@ def _fix_phase(variables, phase):
 
     def target(v):
         while v in _PHASE_SWITCHES:
-            v = _PHASE_SWITCHES[v][branch]
+            v = v.tag.keras_phase_branches[branch]
         return v
 
     return rebuild(variables, target=target, leaf=lambda v: const if v is placeholder else v)
@@ -251,14 +258,22 @@ class Function(object):
         pairs += _rng_updates(variables, {var for var, _ in pairs})
         self._specs = [_InputSpec(x) for x in self.inputs]
         self._dtypes = [str(s.dtype) for s in self._specs]
+        # the caller's variables stay alive as long as this function: see _detach
+        self._originals = (self.inputs, outputs, pairs)
+        self._graph_inputs = self.inputs
+        if not givens:
+            self._graph_inputs, outputs, pairs = _detach(self.inputs, outputs, pairs)
         self._graph = (outputs, pairs, givens or None, kwargs)
+        if self._jax:
+            from . import jax_mode
+            jax_mode.track(self)
         try:
-            self._fn = self._compile(self.inputs)
+            self._fn = self._compile(self._graph_inputs)
         except Exception as e:
             if not (self._jax and self._may_fall_back):
                 raise
             self._use_mode('NUMBA', e)
-            self._fn = self._compile(self.inputs)
+            self._fn = self._compile(self._graph_inputs)
         self._shared = _shared_containers(self._fn)
         self._jax_calls_seen = -1
         # conv/pool kernels bring one worker thread per core: BLAS' own threads would only
@@ -357,7 +372,7 @@ class Function(object):
             if self._seen_shapes or not self._may_fall_back:
                 raise
             self._use_mode('NUMBA', e)
-            self._fn = self._compile(self.inputs)
+            self._fn = self._compile(self._graph_inputs)
             self._shared = _shared_containers(self._fn)
             return self._call(values)
 
@@ -370,8 +385,8 @@ class Function(object):
             # update must keep its variable's broadcastable pattern
             static = lambda shape: tuple(None if d == 1 else d for d in shape)  # noqa: E731
             fixed = [pt.tensor(dtype=x.dtype, shape=static(v.shape), name=x.name)
-                     for x, v in zip(self.inputs, values)]
-            replace = dict(zip(self.inputs, fixed))
+                     for x, v in zip(self._graph_inputs, values)]
+            replace = dict(zip(self._graph_inputs, fixed))
             outputs, pairs = self._graph[:2]
             for var in ancestors(outputs + [new for _, new in pairs]):
                 if isinstance(var, SharedVariable) and isinstance(var.type, pt.TensorType):
@@ -380,6 +395,52 @@ class Function(object):
             fn = self._compile(fixed, replace=replace)
             self._static[key] = fn
         return fn
+
+
+def _detach(inputs, outputs, pairs):
+    """The graph rebuilt on copies of its root variables, for compiling.
+
+    PyTensor's NUMBA linker registers a Numba ``overload`` per compiled Elemwise
+    whose closure holds the node, in Numba's global registry, for good. Through
+    the node's ancestors that kept the graph's placeholders (whose
+    ``_keras_history`` leads to every layer, hence the model) and shared
+    variables (with the weight values) alive: memory grew with every model a
+    process built. Here the compiled graph starts from copies instead: a fresh
+    placeholder per input, and per shared variable a clone sharing its
+    container (its value and updates are the variable's own). When the original
+    variable dies (this function, which holds it, died too) the container's
+    value is dropped, so whatever PyTensor or Numba still holds is only graph.
+    """
+    def leaf(v):
+        if isinstance(v, SharedVariable):
+            _drop_value_with(v)
+            return v.clone()
+        return v if isinstance(v, Constant) else v.type(name=v.name)
+
+    news = [new for _, new in pairs]
+    every = list(inputs) + [var for var, _ in pairs] + list(outputs) + news
+    rebuilt = rebuild(every, leaf=leaf)
+    n_in, n_up, n_out = len(inputs), len(pairs), len(outputs)
+    new_inputs = rebuilt[:n_in]
+    targets = rebuilt[n_in:n_in + n_up]
+    new_outputs = rebuilt[n_in + n_up:n_in + n_up + n_out]
+    new_pairs = list(zip(targets, rebuilt[n_in + n_up + n_out:]))
+    return new_inputs, new_outputs, new_pairs
+
+
+_VALUE_DROPPERS = weakref.WeakSet()   # shared variables with a finalizer from _drop_value_with
+
+
+def _drop_value_with(var):
+    """When ``var`` is garbage collected, empty its container (shared with the clones)."""
+    if var in _VALUE_DROPPERS:
+        return
+    _VALUE_DROPPERS.add(var)
+    weakref.finalize(var, _empty, var.container)
+
+
+def _empty(container):
+    container.storage[0] = None
 
 
 def _has_float64(variables):

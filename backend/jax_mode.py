@@ -35,10 +35,33 @@ machines; see ``python -m keraslike.bench``):
 import contextlib
 import os
 import warnings
+import weakref
 
 import numpy as np
 
-_STATE = {'setup': False, 'calls': 0, 'cache_dir': None}
+_STATE = {'setup': False, 'calls': 0, 'cache_dir': None, 'imported': False}
+
+
+def import_jax():
+    """``import jax`` (and PyTensor's JAX dispatch), leaving NumPy's global random stream as is.
+
+    jax's first import draws from ``np.random`` (``jax/_src/clusters/k8s_cluster.py``
+    picks retry delays with ``np.random.rand`` at import time), so after
+    ``np.random.seed(1)`` every later draw (weight inits, ``fit``'s shuffle order)
+    differed between the JAX mode and the C/NUMBA modes. Every module of
+    ``backend/`` that imports jax does it through here.
+    """
+    if _STATE['imported']:
+        import jax
+        return jax
+    state = np.random.get_state()
+    try:
+        import jax
+        import pytensor.link.jax.dispatch  # noqa: F401  (imports the jax modules it uses)
+    finally:
+        np.random.set_state(state)
+    _STATE['imported'] = True
+    return jax
 
 
 def cache_dir():
@@ -53,7 +76,7 @@ def setup():
     if _STATE['setup']:
         return
     try:
-        import jax
+        jax = import_jax()
     except ImportError:
         raise ImportError("The JAX execution mode needs jax: pip install jax jaxlib "
                           "(or choose another mode: K.set_mode('NUMBA')).")
@@ -94,7 +117,7 @@ def _register_numpy_constants():
 
 
 def _register_binomial():
-    import jax
+    jax = import_jax()
     import pytensor.tensor.random.basic as ptr
     from pytensor.link.jax.dispatch import random as jax_random
     if getattr(jax_random, 'numpyro_available', False):
@@ -124,8 +147,7 @@ def pytensor_mode():
 def on_cpu():
     """True when JAX computes on the CPU (no GPU or TPU backend installed)."""
     setup()
-    import jax
-    return jax.default_backend() == 'cpu'
+    return import_jax().default_backend() == 'cpu'
 
 
 def x64():
@@ -134,7 +156,7 @@ def x64():
     Scoped, not global: turning ``jax_enable_x64`` on for the process would
     make every float32 graph's float64 accumulators really float64.
     """
-    import jax
+    jax = import_jax()
     scoped = getattr(jax, 'enable_x64', None)
     if callable(scoped):
         try:
@@ -143,6 +165,35 @@ def x64():
             pass
     warnings.warn('This jax has no scoped enable_x64: the float64 graph runs in float32.')
     return contextlib.nullcontext()
+
+
+# JAX's in-memory caches (traced jaxprs, lowerings, executables: bounded LRUs of thousands
+# of entries) keep what every dropped model's functions traced, keyed by shapes, which a new
+# model rarely repeats: a process building model after model grew ~1.2 MB per small model
+# (benchmarks/memory_many_models.py). They are cleared when a new JAX function is made after
+# some died and none is alive (nothing live has to trace again), or after CLEAR_AFTER died
+# anyway (a live function then traces once more on its next call; ~0.3-1.5 s).
+CLEAR_AFTER = 100
+_LIVE = weakref.WeakSet()   # Functions compiled in JAX mode
+_DEAD = [0]                 # how many died since the caches were last cleared
+
+
+def track(function):
+    """Note a new JAX-mode ``Function``; first clear JAX's caches when that is cheap."""
+    if _DEAD[0] and (not _LIVE or _DEAD[0] >= CLEAR_AFTER):
+        clear_caches()
+    _LIVE.add(function)
+    weakref.finalize(function, _died)
+
+
+def _died():  # runs inside garbage collection: only count (clearing waits for track)
+    _DEAD[0] += 1
+
+
+def clear_caches():
+    """Drop JAX's in-memory compilation caches (not the disk cache)."""
+    _DEAD[0] = 0
+    import_jax().clear_caches()
 
 
 def note_call():
@@ -167,8 +218,7 @@ def to_numpy(containers):
 def trace_errors():
     errors = (TypeError, NotImplementedError, ValueError, IndexError)
     try:
-        import jax
-        errors += (jax.errors.ConcretizationTypeError,)
+        errors += (import_jax().errors.ConcretizationTypeError,)
     except (ImportError, AttributeError):
         pass
     return errors

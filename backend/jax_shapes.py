@@ -21,10 +21,14 @@ so a fused ``Composite`` of shape scalars is computed here as one node.
 import numpy as np
 from pytensor.graph.basic import Apply, Constant
 from pytensor.graph.rewriting.basic import GraphRewriter
-from pytensor.link.jax.dispatch.shape import JAXShapeTuple
 from pytensor.scalar import ScalarType
 from pytensor.tensor.shape import Shape, Shape_i
 from pytensor.tensor.type import TensorType
+
+from .jax_mode import import_jax
+
+import_jax()  # before PyTensor's JAX dispatch imports jax: keeps np.random's stream as is
+from pytensor.link.jax.dispatch.shape import JAXShapeTuple  # noqa: E402
 
 try:
     from pytensor.graph.traversal import io_toposort
@@ -202,6 +206,6 @@ def _register_split(jax_funcify):
             sizes = rest[-1]
             if axis is None or not isinstance(sizes, (np.ndarray, np.generic, list, tuple)):
                 return fallback(x, *rest)
-            import jax.numpy as jnp
+            jnp = import_jax().numpy
             return jnp.split(x, np.cumsum(np.asarray(sizes)[:-1]), axis=axis)
         return split

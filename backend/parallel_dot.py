@@ -88,8 +88,8 @@ def substitute(variables):
 
 
 def _jax_impl(op, node):
-    import jax.numpy as jnp
-    return jnp.dot
+    from .jax_mode import import_jax
+    return import_jax().numpy.dot
 
 
 register_op(ParallelDot, _jax_impl)

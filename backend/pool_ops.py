@@ -19,6 +19,7 @@ from pytensor.graph.basic import Apply
 
 from . import pool_kernels
 from ._dispatch import KernelOp, ensure_registered, register_op
+from .jax_mode import import_jax
 
 
 class _PoolOp(KernelOp):
@@ -136,8 +137,8 @@ class MaxPoolGradGrad(_PoolOp):
 
 # ---------------------------------------------------------------- JAX (the GPU path)
 def _jax_pool(op):
-    import jax.numpy as jnp
-    from jax import lax
+    jax = import_jax()
+    jnp, lax = jax.numpy, jax.lax
 
     def pool(x):
         nd, lead = op.nd, x.ndim - op.nd
@@ -167,7 +168,7 @@ def _jax_pool_impl(op, node):
 
 
 def _jax_pool_grad_impl(op, node):
-    import jax
+    jax = import_jax()
     pool = _jax_pool(op)
 
     def pool_grad(x, out, gz):
@@ -176,7 +177,7 @@ def _jax_pool_grad_impl(op, node):
 
 
 def _jax_grad_grad_impl(op, node):
-    import jax
+    jax = import_jax()
     pool = _jax_pool(op)
 
     def grad_grad(x, out, gg):

@@ -10,6 +10,7 @@ The generator's advance is registered here and added to the updates of every
 >>> x = K.placeholder(shape=(None, 10))
 >>> y = K.dropout(x, 0.5, seed=1)
 """
+import weakref
 import zlib
 
 import numpy as np
@@ -20,8 +21,10 @@ from pytensor.tensor.random.basic import UniformRV
 
 from .config import floatx
 
-# generator shared variable -> its next state, gathered by K.function
-RNG_UPDATES = {}
+# the generators that draws advance; K.function finds each one's next state in its own graph.
+# A weak set: a dict generator -> next state kept every graph that ever drew (dropout),
+# and through the tensors' _keras_history every layer and model, alive for good.
+RNG_UPDATES = weakref.WeakSet()
 
 
 def _generator(seed):
@@ -34,7 +37,7 @@ def _generator(seed):
 def _draw(dist, seed, *params, size, dtype=None):
     rng = _generator(seed)
     next_rng, value = dist(*params, size=size, rng=rng, return_next_rng=True)
-    RNG_UPDATES[rng] = next_rng
+    RNG_UPDATES.add(rng)
     return pt.cast(value, dtype or floatx())
 
 
@@ -125,7 +128,7 @@ def random_binomial(shape, p=0.0, dtype=None, seed=None):
     """
     rng = _generator(seed)
     next_rng, u = _uniform(0., 1., size=_size(shape), rng=rng, return_next_rng=True)
-    RNG_UPDATES[rng] = next_rng
+    RNG_UPDATES.add(rng)
     p = p if hasattr(p, 'type') else np.asarray(p, dtype=u.dtype)
     return pt.cast(pt.lt(u, p), dtype or floatx())
 

@@ -10,11 +10,11 @@ the recurrent-weight gradient is one contraction over all steps.
 >>> fwd = forward('lstm', 1, 3)     # doctest: +SKIP
 >>> hs, cs, zs = fwd(xp, U, h0, c0, mask, bu)     # doctest: +SKIP
 """
-import jax
-import jax.numpy as jnp
-from jax import lax
-
+from .jax_mode import import_jax
 from .rnn_ops import ACTIVATIONS
+
+jax = import_jax()  # not a plain `import jax`: that would move np.random's stream
+jnp, lax = jax.numpy, jax.lax
 
 
 def _act(kind):

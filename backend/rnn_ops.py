@@ -207,6 +207,8 @@ def _register_numba():
 
 def _register_jax():
     """JAX mode: ``lax.scan`` versions of the same loops (see ``rnn_jax``)."""
+    from .jax_mode import import_jax
+    import_jax()
     from pytensor.link.jax.dispatch import jax_funcify
 
     @jax_funcify.register(RNNLoop)

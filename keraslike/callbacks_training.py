@@ -59,6 +59,12 @@ class ModelCheckpoint(Callback):
             self.monitor_op = np.less
             self.best = np.inf
 
+    def on_train_begin(self, logs=None):
+        # a read-only checkpoint file or folder fails now, not after an epoch has trained
+        if isinstance(self.filepath, str) and '{' not in self.filepath:
+            from keraslike.engine.saving_hdf5 import check_writable
+            check_writable(self.filepath, os.path.realpath(self.filepath))
+
     def _save(self, filepath):
         if self.save_weights_only:
             self.model.save_weights(filepath, overwrite=True)

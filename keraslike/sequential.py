@@ -11,7 +11,7 @@ import warnings
 
 from keraslike.engine.container import get_source_inputs
 from keraslike.engine.node import Node
-from keraslike.engine.training import Model
+from keraslike.engine.training import DEFAULT_NB_EPOCH, Model, resolve_epochs
 from keraslike import backend as K
 
 _LEGACY_FIT_KWARGS = ('show_accuracy', 'accuracy', 'nb_val_worker')
@@ -269,11 +269,10 @@ class Sequential(Model):
                                '`model.compile(optimizer, loss)`.')
         return self.model
 
-    def fit(self, x, y, batch_size=32, nb_epoch=10, verbose=1, callbacks=None,
+    def fit(self, x, y, batch_size=32, nb_epoch=DEFAULT_NB_EPOCH, verbose=1, callbacks=None,
             validation_split=0., validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, **kwargs):
-        if 'epochs' in kwargs:
-            nb_epoch = kwargs.pop('epochs')
+        nb_epoch = resolve_epochs(nb_epoch, kwargs)
         _drop_legacy_kwargs(kwargs)
         return self._compiled_model().fit(
             x, y, batch_size=batch_size, nb_epoch=nb_epoch, verbose=verbose,

@@ -49,7 +49,8 @@ def dense_block(L, layers=3, growth=2):
     x = L.Convolution2D(4, 3, 3, border_mode='same', name=n('conv'))(inp)
     features = [x]
     for _ in range(layers):
-        y = L.BatchNormalization(axis=1, name=n('bn'))(x)
+        # momentum 0.9: the running averages settle within the few batches a test trains
+        y = L.BatchNormalization(axis=1, momentum=0.9, name=n('bn'))(x)
         y = L.Activation('relu', name=n('relu'))(y)
         y = L.Convolution2D(growth, 3, 3, border_mode='same', name=n('conv'))(y)
         features.append(y)

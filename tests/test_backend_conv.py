@@ -23,10 +23,8 @@ RNG = np.random.RandomState(5)
 
 @pytest.fixture(scope='module', autouse=True)
 def test_mode():
-    previous = K.mode()
-    K.set_mode(MODE)
-    yield
-    K.set_mode(previous)
+    with K.using_mode(MODE):  # back to the setting before, 'none chosen' included
+        yield
 
 
 def evaluate(build, *arrays):

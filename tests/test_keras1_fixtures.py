@@ -47,10 +47,8 @@ RESUME_ATOL = 5e-5   # one training step later (BatchNormalization fixtures reac
 
 @pytest.fixture(scope='module', autouse=True)
 def fast_compile():
-    previous = K.mode()
-    K.set_mode('FAST_COMPILE')
-    yield
-    K.set_mode(previous)
+    with K.using_mode('FAST_COMPILE'):  # back to the setting before, 'none chosen' included
+        yield
 
 
 def path(name, suffix):

@@ -29,10 +29,8 @@ RNG = np.random.RandomState(3)
 
 @pytest.fixture(scope='module', autouse=True)
 def test_mode():
-    previous = K.mode()
-    K.set_mode(MODE)
-    yield
-    K.set_mode(previous)
+    with K.using_mode(MODE):  # back to the setting before, 'none chosen' included
+        yield
 
 
 # ---------------------------------------------------------------- pooling

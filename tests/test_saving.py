@@ -38,10 +38,8 @@ Y2b = RNG.uniform(-1, 1, (6, 2)).astype('float32')
 
 @pytest.fixture(scope='module', autouse=True)
 def fast_compile():
-    previous = K.mode()
-    K.set_mode('FAST_COMPILE')
-    yield
-    K.set_mode(previous)
+    with K.using_mode('FAST_COMPILE'):  # back to the setting before, 'none chosen' included
+        yield
 
 
 def mlp(prefix='d', dropout=True):

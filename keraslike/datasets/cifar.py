@@ -4,7 +4,7 @@
 """
 import numpy as np
 
-from ._safe_pickle import safe_load
+from ._safe_pickle import ARRAY, MAPPING, check_layout, safe_load
 
 
 def load_batch(fpath, label_key='labels'):
@@ -14,14 +14,23 @@ def load_batch(fpath, label_key='labels'):
     ``labels`` (CIFAR-10) or ``fine_labels``/``coarse_labels`` (CIFAR-100);
     it is read with a restricted unpickler (no code from the file runs).
     """
+    expected = ("a CIFAR batch: a dict with 'data' (N x 3072 pixel values) and %r (N labels)"
+                % label_key)
     with open(fpath, 'rb') as f:
-        d = safe_load(f, encoding='bytes')
+        d = check_layout(safe_load(f, encoding='bytes'), MAPPING, fpath, expected)
     d = {(k.decode('utf8') if isinstance(k, bytes) else k): v for k, v in d.items()}
-    if label_key not in d:
-        raise ValueError('%s has no %r entry (found: %s).' % (fpath, label_key, sorted(d)))
-    data = np.asarray(d['data'])
+    for key in ('data', label_key):
+        if key not in d:
+            raise ValueError('%s has no %r entry (found: %s).'
+                             % (fpath, key, sorted(map(str, d))))
+    data, labels = check_layout((d['data'], d[label_key]), (ARRAY, ARRAY), fpath, expected,
+                                where="('data', %r)" % label_key)
+    data = np.asarray(data)
+    if data.ndim < 1 or data.size != len(data) * 3 * 32 * 32:
+        raise ValueError("%s does not hold the expected data: expected %s, but 'data' has "
+                         "shape %s." % (fpath, expected, data.shape))
     data = data.reshape(data.shape[0], 3, 32, 32)
-    return data, d[label_key]
+    return data, labels
 
 
 def to_dim_ordering(X):

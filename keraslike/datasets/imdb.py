@@ -9,6 +9,7 @@ the older ``imdb.pkl`` (two pickles, train then test), with a restricted unpickl
 import numpy as np
 
 from keraslike.utils.data_utils import get_file  # noqa: F401  (Keras 1 path)
+from ._safe_pickle import ARRAY, MAPPING, SEQUENCES, check_layout
 from ._text import (cached_path, default_nb_words, filter_maxlen, limit_vocabulary,
                     object_array, read_pickle, read_pickles, shift_indices, shuffled)
 
@@ -19,15 +20,21 @@ MD5 = {'imdb_full.pkl': 'd091312047c43cf9e4e38fef92437263',
        'imdb_word_index.pkl': '72d94b01291be4ff843198d3b0e1e4d7'}
 
 
+_LAYOUT = ((SEQUENCES, ARRAY), (SEQUENCES, ARRAY))
+_EXPECTED = ('((x_train, labels_train), (x_test, labels_test)): lists of word-index lists and '
+             'their labels, in one pickle (imdb_full.pkl) or two (imdb.pkl)')
+
+
 def _read(path):
     items = read_pickles(path)
     if len(items) == 1:  # imdb_full.pkl
-        (x_train, labels_train), (x_test, labels_test) = items[0]
+        data = check_layout(items[0], _LAYOUT, path, _EXPECTED)
     elif len(items) == 2:  # imdb.pkl: two pickles
-        (x_train, labels_train), (x_test, labels_test) = items
+        data = check_layout(items, _LAYOUT, path, _EXPECTED, where='the pickles')
     else:
         raise ValueError('%s holds %d pickles; expected the imdb_full.pkl or imdb.pkl '
                          'layout.' % (path, len(items)))
+    (x_train, labels_train), (x_test, labels_test) = data
     return list(x_train), list(labels_train), list(x_test), list(labels_test)
 
 
@@ -71,4 +78,5 @@ def load_data(path='imdb_full.pkl', nb_words=None, skip_top=0, maxlen=None, seed
 def get_word_index(path='imdb_word_index.pkl'):
     """Dict word -> frequency rank (1 = most frequent), from ``imdb_word_index.pkl``."""
     path = cached_path(path, ORIGINS, 'imdb_word_index.pkl', MD5)
-    return read_pickle(path, encoding='latin1')
+    return check_layout(read_pickle(path, encoding='latin1'), MAPPING, path,
+                        'a dict word -> rank')

@@ -6,6 +6,7 @@ with a restricted unpickler.
 >>> (X_train, y_train), (X_test, y_test) = load_data(nb_words=1000)  # doctest: +SKIP
 """
 from keraslike.utils.data_utils import get_file  # noqa: F401  (Keras 1 path)
+from ._safe_pickle import ARRAY, MAPPING, SEQUENCES, check_layout
 from ._text import (cached_path, default_nb_words, filter_maxlen, limit_vocabulary,
                     read_pickle, shift_indices, shuffled)
 
@@ -24,7 +25,8 @@ def load_data(path='reuters.pkl', nb_words=None, skip_top=0, maxlen=None, test_s
     """
     nb_words = num_words if num_words is not None else nb_words
     path = cached_path(path, ORIGINS, 'reuters.pkl')
-    X, labels = read_pickle(path)
+    X, labels = check_layout(read_pickle(path), (SEQUENCES, ARRAY), path,
+                             '(xs, labels): a list of word-index lists and their labels')
     X, labels = shuffled(X, seed), shuffled(labels, seed)
     X, labels = filter_maxlen(shift_indices(X, start_char, index_from), labels, maxlen)
     if not nb_words:
@@ -37,4 +39,5 @@ def load_data(path='reuters.pkl', nb_words=None, skip_top=0, maxlen=None, test_s
 def get_word_index(path='reuters_word_index.pkl'):
     """Dict word -> frequency rank, from ``reuters_word_index.pkl``."""
     path = cached_path(path, ORIGINS, 'reuters_word_index.pkl')
-    return read_pickle(path, encoding='latin1')
+    return check_layout(read_pickle(path, encoding='latin1'), MAPPING, path,
+                        'a dict word -> rank')

@@ -14,6 +14,7 @@ A layer is a function of its inputs with some weights. Subclasses implement
 import numpy as np
 
 from keraslike import backend as K
+from keraslike.utils.generic_utils import check_int_arg, check_shape_arg
 from .node import Node
 
 
@@ -41,6 +42,12 @@ class InputSpec(object):
 
 _BASE_KWARGS = {'input_shape', 'batch_input_shape', 'input_dtype', 'name', 'trainable',
                 'create_input_layer', 'dtype', 'batch_size'}
+
+
+def keras_histories(tensors):
+    """(layers, node_indices, tensor_indices) that produced ``tensors``: a Node's inbound side."""
+    histories = [t._keras_history for t in tensors]
+    return ([h[0] for h in histories], [h[1] for h in histories], [h[2] for h in histories])
 
 
 class Layer(object):
@@ -78,12 +85,20 @@ class Layer(object):
         self.name = name
         self.trainable = kwargs.get('trainable', True)
 
-        if 'batch_input_shape' in kwargs or 'input_shape' in kwargs:
-            if 'batch_input_shape' in kwargs:
-                batch_input_shape = tuple(kwargs['batch_input_shape'])
+        # None means "not given" (as in Keras 2): a Sequential whose first layer got
+        # input_shape=None then says that it needs an input shape, instead of tuple(None)
+        # failing here with "'NoneType' object is not iterable".
+        if kwargs.get('batch_input_shape') is not None or kwargs.get('input_shape') is not None:
+            owner = 'Layer %s' % self.__class__.__name__
+            if kwargs.get('batch_input_shape') is not None:
+                batch_input_shape = check_shape_arg(kwargs['batch_input_shape'],
+                                                    'batch_input_shape', owner, batch=True)
             else:
                 batch_size = kwargs.get('batch_size')
-                batch_input_shape = (batch_size,) + tuple(kwargs['input_shape'])
+                if batch_size is not None:
+                    batch_size = check_int_arg(batch_size, 'batch_size', owner)
+                batch_input_shape = (batch_size,) + check_shape_arg(kwargs['input_shape'],
+                                                                    'input_shape', owner)
             self.batch_input_shape = batch_input_shape
             self.input_dtype = kwargs.get('input_dtype') or kwargs.get('dtype') or K.floatx()
             if kwargs.get('create_input_layer'):
@@ -236,13 +251,7 @@ class Layer(object):
 
         input_tensors = to_list(x)
         if all(hasattr(t, '_keras_history') for t in input_tensors):
-            inbound_layers, node_indices, tensor_indices = [], [], []
-            for t in input_tensors:
-                layer, node_index, tensor_index = t._keras_history
-                inbound_layers.append(layer)
-                node_indices.append(node_index)
-                tensor_indices.append(tensor_index)
-            self.add_inbound_node(inbound_layers, node_indices, tensor_indices)
+            self.add_inbound_node(*keras_histories(input_tensors))
             outputs = self.inbound_nodes[-1].output_tensors
             output = outputs[0] if len(outputs) == 1 else outputs
         else:

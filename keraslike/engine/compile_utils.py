@@ -9,6 +9,17 @@ depending on the output shape and loss.
 from keraslike import backend as K
 
 
+def _safe_divide(x, fraction):
+    """``x / fraction``, but ``x`` itself where ``fraction`` is 0.
+
+    ``fraction`` (the share of unmasked steps or of non-zero weights) is 0 only
+    when every term of ``x`` was multiplied by 0: Keras 1's plain division then
+    gives 0/0 = NaN, and the NaN gradient poisons the weights. Here such a batch
+    has loss 0 and changes nothing; any other batch gets Keras 1's exact value.
+    """
+    return x / (fraction + K.cast(K.equal(fraction, 0), K.floatx()))
+
+
 def weighted_objective(fn):
     """Wrap a per-sample loss with output masking and sample weighting (Keras 1 formula)."""
     def weighted(y_true, y_pred, weights, mask=None):
@@ -16,12 +27,13 @@ def weighted_objective(fn):
         if mask is not None:
             mask = K.cast(mask, K.floatx())
             score_array = score_array * mask
-            score_array = score_array / K.mean(mask)
+            score_array = _safe_divide(score_array, K.mean(mask))
         ndim, weight_ndim = K.ndim(score_array), K.ndim(weights)
         if ndim > weight_ndim:
             score_array = K.mean(score_array, axis=list(range(weight_ndim, ndim)))
         score_array = score_array * weights
-        score_array = score_array / K.mean(K.cast(K.not_equal(weights, 0), K.floatx()))
+        score_array = _safe_divide(score_array,
+                                   K.mean(K.cast(K.not_equal(weights, 0), K.floatx())))
         return K.mean(score_array)
     weighted.__name__ = getattr(fn, '__name__', 'weighted')
     return weighted
@@ -46,6 +58,22 @@ def _per_output(value, output_names, what, default=None, require_all=False):
                              % (what, len(output_names), what, value))
         return list(value)
     return [value for _ in output_names]
+
+
+def _loss_function(identifier, output_name):
+    """The loss function for one output, from ``compile``'s ``loss`` argument."""
+    from keraslike import objectives
+    if isinstance(identifier, str):
+        try:
+            return objectives.get(identifier)
+        except ValueError as e:
+            raise ValueError('compile(): unknown `loss` %r for output "%s". %s'
+                             % (identifier, output_name, e))
+    if not callable(identifier):
+        raise TypeError('compile(): `loss` for output "%s" should be a loss name (e.g. '
+                        '\'categorical_crossentropy\') or a function (y_true, y_pred), got %r '
+                        '(%s).' % (output_name, identifier, type(identifier).__name__))
+    return objectives.get(identifier)
 
 
 def collect_metrics(metrics, output_names):
@@ -74,10 +102,10 @@ def _accuracy_fn(output_shape, loss_fn):
 
 def build_losses_and_metrics(model, loss, metrics, loss_weights, sample_weight_mode):
     """Set the compile-time attributes of ``model`` (targets, total_loss, metrics_*...)."""
-    from keraslike import objectives, metrics as metrics_module
+    from keraslike import metrics as metrics_module
     names = model.output_names
-    model.loss_functions = [objectives.get(fn) for fn in
-                            _per_output(loss, names, 'loss', require_all=True)]
+    model.loss_functions = [_loss_function(fn, name) for fn, name in
+                            zip(_per_output(loss, names, 'loss', require_all=True), names)]
     weights = [1. if w is None else float(w) for w in
                _per_output(loss_weights, names, 'loss_weights', default=1.)]
     modes = _per_output(sample_weight_mode, names, 'sample_weight_mode', require_all=True)

@@ -119,18 +119,19 @@ def standardize_class_weights(class_weight, output_names):
     return standardize_sample_or_class_weights(class_weight, output_names, 'class_weight')
 
 
-def check_array_lengths(inputs, targets, weights=None):
-    """Every input, target and weight array must hold the same number of samples."""
+def check_array_lengths(inputs, targets, weights=None, input_names=None, output_names=None):
+    """Every input, target and weight array must hold the same number of samples.
+
+    Keras 1's signature; the optional names only make the errors name the arrays.
+    """
     def counts(arrays):
         return {len(a) for a in arrays if a is not None}
     x_lengths, y_lengths = counts(inputs), counts(targets)
     w_lengths = counts(weights or [])
-    if len(x_lengths) > 1:
-        raise ValueError('All input arrays (x) should have the same number of samples; got %s.'
-                         % [len(a) for a in inputs])
-    if len(y_lengths) > 1:
-        raise ValueError('All target arrays (y) should have the same number of samples; got %s.'
-                         % [len(a) for a in targets])
+    check_input_lengths(inputs, input_names or ['input_%d' % (i + 1) for i in range(len(inputs))])
+    check_input_lengths(targets, output_names or ['output_%d' % (i + 1)
+                                                  for i in range(len(targets))],
+                        what='model target', kind='target arrays (y)')
     if x_lengths and y_lengths and x_lengths != y_lengths:
         raise ValueError('Input arrays should have the same number of samples as target arrays. '
                          'Found %d input samples and %d target samples.'
@@ -152,7 +153,9 @@ def check_loss_and_target_compatibility(targets, losses, output_shapes, output_n
         if loss is None or shape is None:
             continue
         loss_name = getattr(loss, '__name__', '')
-        if loss_name == 'categorical_crossentropy' and y.shape[-1] == 1 and shape[-1] != 1:
+        # as in Keras 1, also for a 1-unit output: its softmax is always 1, so the loss is
+        # always 0 and the model learns nothing
+        if loss_name == 'categorical_crossentropy' and y.shape[-1] == 1:
             raise ValueError('You are passing a target array of shape %s while using as loss '
                              '`categorical_crossentropy` (output "%s" has shape %s). '
                              '`categorical_crossentropy` expects targets to be binary matrices '
@@ -167,6 +170,7 @@ def check_loss_and_target_compatibility(targets, losses, output_shapes, output_n
                 raise ValueError('Output "%s": `sparse_categorical_crossentropy` expects integer '
                                  'targets of shape (samples, 1), got an array of shape %s.'
                                  % (name, tuple(y.shape)))
+            check_sparse_targets(y, shape[-1], name)
             continue
         if loss_name in ('mean_squared_error', 'binary_crossentropy', 'categorical_crossentropy'):
             for target_dim, out_dim in zip(y.shape[1:], shape[1:]):
@@ -177,8 +181,13 @@ def check_loss_and_target_compatibility(targets, losses, output_shapes, output_n
                                      % (tuple(y.shape), name, _fmt(shape), loss_name))
 
 
-def standardize_weights(y, sample_weight=None, class_weight=None, sample_weight_mode=None):
-    """Per-sample (or per-timestep) weights for target ``y``; ones when none are given."""
+def standardize_weights(y, sample_weight=None, class_weight=None, sample_weight_mode=None,
+                        output_name='output', n_classes=None):
+    """Per-sample (or per-timestep) weights for target ``y``; ones when none are given.
+
+    Keras 1's signature; ``output_name`` and ``n_classes`` (the output's units) only
+    serve the checks of ``class_weight``.
+    """
     if sample_weight_mode is not None:
         if sample_weight_mode != 'temporal':
             raise ValueError('"sample_weight_mode" should be None or "temporal". Found: %r'
@@ -199,6 +208,7 @@ def standardize_weights(y, sample_weight=None, class_weight=None, sample_weight_
                          'your sample_weight array is 1D.' % (np.shape(sample_weight),))
 
     if sample_weight is not None:
+        check_sample_weight_values(sample_weight)
         sample_weight = np.asarray(sample_weight)
         if sample_weight.shape != tuple(y.shape[:sample_weight.ndim]):
             raise ValueError('Found a sample_weight with shape %s for a target of shape %s: '
@@ -206,7 +216,8 @@ def standardize_weights(y, sample_weight=None, class_weight=None, sample_weight_
                                                                tuple(y.shape),
                                                                tuple(y.shape[:sample_weight.ndim])))
         return sample_weight
-    if isinstance(class_weight, dict):
+    if class_weight is not None:
+        check_class_weight(class_weight, y, output_name, n_classes)
         if len(y.shape) > 2:
             raise ValueError('class_weight not supported for 3+ dimensional targets.')
         classes = np.argmax(y, axis=1) if y.shape[1] > 1 else np.reshape(y, y.shape[0])
@@ -214,3 +225,183 @@ def standardize_weights(y, sample_weight=None, class_weight=None, sample_weight_
     if sample_weight_mode is None:
         return np.ones((y.shape[0],))
     return np.ones((y.shape[0], y.shape[1]))
+
+
+# ---------------------------------------------------------------------- call arguments
+def _is_int(value):
+    # bool is an int subclass, but batch_size=True is a mistake, not a count
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def check_batch_size(batch_size, call):
+    """``batch_size`` must be a positive integer (NumPy integer types included)."""
+    if not _is_int(batch_size):
+        raise TypeError('%s(): `batch_size` should be a positive integer, got %r (%s).'
+                        % (call, batch_size, type(batch_size).__name__))
+    if batch_size < 1:
+        raise ValueError('%s(): `batch_size` should be a positive integer, got %r (%s).'
+                         % (call, batch_size, type(batch_size).__name__))
+
+
+def check_epochs(nb_epoch, initial_epoch=0, call='fit'):
+    """``nb_epoch`` a non-negative integer (0 trains nothing, as in Keras 1); same for
+    ``initial_epoch``."""
+    for name, value in (('nb_epoch', nb_epoch), ('initial_epoch', initial_epoch)):
+        if not _is_int(value):
+            raise TypeError('%s(): `%s` should be a non-negative integer, got %r (%s).'
+                            % (call, name, value, type(value).__name__))
+        if value < 0:
+            raise ValueError('%s(): `%s` should be a non-negative integer, got %r (%s).'
+                             % (call, name, value, type(value).__name__))
+
+
+def check_validation_split(validation_split, nb_sample):
+    """A fraction in [0, 1) that leaves samples on both sides of the split of ``nb_sample``
+    (``None``: only the range is checked)."""
+    if isinstance(validation_split, (bool, np.bool_)) or not isinstance(
+            validation_split, (int, float, np.integer, np.floating)):
+        raise TypeError('fit(): `validation_split` should be a float in [0, 1), got %r (%s).'
+                        % (validation_split, type(validation_split).__name__))
+    if not 0. <= validation_split < 1.:
+        raise ValueError('fit(): `validation_split` should be a float in [0, 1), got %r.'
+                         % (validation_split,))
+    if validation_split and nb_sample is not None:
+        split_at = int(nb_sample * (1. - validation_split))
+        if split_at == 0 or split_at == nb_sample:
+            raise ValueError('fit(): `validation_split=%r` of %d samples leaves %d training and '
+                             '%d validation samples; both need at least one.'
+                             % (validation_split, nb_sample, split_at, nb_sample - split_at))
+
+
+def check_validation_data(validation_data):
+    """``(val_x, val_y)`` or ``(val_x, val_y, val_sample_weight)``."""
+    if not isinstance(validation_data, (tuple, list)):
+        raise TypeError('fit(): `validation_data` should be a tuple (val_x, val_y) or '
+                        '(val_x, val_y, val_sample_weight), got %s.'
+                        % type(validation_data).__name__)
+    if len(validation_data) not in (2, 3):
+        raise ValueError('fit(): `validation_data` should be a tuple (val_x, val_y, '
+                         'val_sample_weight) or (val_x, val_y). Found a tuple of %d elements.'
+                         % len(validation_data))
+
+
+def check_not_empty(arrays, names, what):
+    """Fail on 0 samples: the loops would return ``{}``/``[]`` (or a NaN loss) silently."""
+    for array, name in zip(arrays, names):
+        if array is not None and len(array) == 0:
+            raise ValueError('%s: "%s" got 0 samples (array of shape %s); at least one sample '
+                             'is needed.' % (what, name, tuple(np.shape(array))))
+
+
+def check_input_lengths(arrays, names, what='model input', kind='input arrays (x)'):
+    """Every array must hold the same number of samples (each named in the error)."""
+    if len({len(a) for a in arrays if a is not None}) > 1:
+        raise ValueError('All %s should have the same number of samples; got %s (%s).'
+                         % (kind, ', '.join('%d for "%s"' % (len(a), n) for a, n
+                                            in zip(arrays, names) if a is not None), what))
+
+
+# ---------------------------------------------------------------------- target values
+def check_sparse_targets(y, n_classes, name):
+    """Integer class indices in [0, n_classes): others index out of the softmax silently."""
+    if not isinstance(y, np.ndarray) or y.size == 0:
+        return  # HDF5 data and the like are not read in full here
+    with np.errstate(invalid='ignore'):
+        bad = y < 0
+        if n_classes is not None:
+            bad |= y >= n_classes
+        if np.issubdtype(y.dtype, np.floating):
+            bad |= ~np.isfinite(y) | (y != np.floor(y))
+    if bad.any():
+        value = y[bad][0].item()
+        raise ValueError('Output "%s": `sparse_categorical_crossentropy` expects integer class '
+                         'indices in [0, %s), got the value %r in the target array.'
+                         % (name, n_classes if n_classes is not None else 'n_classes', value))
+
+
+def check_class_weight(class_weight, y, name, n_classes=None):
+    """A dict {class index: weight}; the keys must be classes of output ``name``.
+
+    ``n_classes`` is the output's number of units (one-hot or sparse integer
+    targets); it does not depend on which classes one batch holds, so a
+    generator's batch without some class still accepts that class's weight.
+    With one unit (binary, or -1/1 labels for hinge) the classes are the target
+    values themselves, which one batch cannot tell: only integral keys are required.
+    """
+    if not isinstance(class_weight, dict):
+        raise TypeError('`class_weight` for output "%s" should be a dict {class index: weight}, '
+                        'got %s: %r.' % (name, type(class_weight).__name__, class_weight))
+    if len(y.shape) == 2 and y.shape[1] > 1:
+        n_classes = y.shape[1]
+    for key, weight in class_weight.items():
+        integral = not isinstance(key, (bool, np.bool_)) and isinstance(
+            key, (int, float, np.integer, np.floating)) and float(key).is_integer()
+        if not integral or (n_classes and n_classes > 1 and not 0 <= key < n_classes):
+            raise ValueError('`class_weight` has the key %r, which is not a class of output "%s" '
+                             '(classes: %s).' % (key, name, 'range(%d)' % n_classes
+                                                 if n_classes and n_classes > 1
+                                                 else 'integers'))
+        if not isinstance(weight, (int, float, np.integer, np.floating)) \
+                or not np.isfinite(weight) or weight < 0:
+            raise ValueError('`class_weight[%r]` should be a finite number >= 0, got %r.'
+                             % (key, weight))
+
+
+def check_sample_weight_values(sample_weight):
+    """Finite and non-negative: a negative weight rewards the loss it should penalise."""
+    sample_weight = np.asarray(sample_weight)
+    if not (np.issubdtype(sample_weight.dtype, np.number) or sample_weight.dtype == np.bool_):
+        raise TypeError('`sample_weight` should be numeric, got an array of dtype %s.'
+                        % sample_weight.dtype)
+    bad = ~np.isfinite(sample_weight) | (sample_weight < 0)
+    if bad.any():
+        raise ValueError('`sample_weight` should hold finite numbers >= 0, got %r at index %s.'
+                         % (sample_weight[bad][0].item(), tuple(int(i) for i in
+                                                            np.argwhere(bad)[0])))
+
+
+# ---------------------------------------------------------------------- callbacks
+def _format_fields(filepath):
+    """The top-level names of ``filepath``'s format fields ('val_acc' for '{val_acc:.2f}')."""
+    import string
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(filepath) if f is not None]
+    except ValueError as e:
+        raise ValueError('ModelCheckpoint: `filepath` %r is not a valid format string (%s).'
+                         % (filepath, e))
+    return [f.split('.')[0].split('[')[0] for f in fields]
+
+
+def check_checkpoint_filepaths(callbacks, metrics):
+    """Every ``{key}`` in a ModelCheckpoint's ``filepath`` must be one the epochs will log.
+
+    ``metrics`` is what the training logs (``callback_list.params['metrics']``);
+    ``epoch`` is always given. Without this, a missing key (``{val_acc}`` with no
+    validation data) is a KeyError after the first epoch has trained. A
+    callback of the user's own placed before the checkpoint may add keys to the
+    epoch logs, so then a missing key is only a warning.
+    """
+    import warnings
+    from keraslike.callbacks_training import ModelCheckpoint, ReduceLROnPlateau
+    available = ['epoch'] + list(metrics)
+    for i, callback in enumerate(callbacks or []):
+        if not isinstance(callback, ModelCheckpoint) or not isinstance(callback.filepath, str):
+            continue
+        before = callbacks[:i]
+        keys = available + (['lr'] if any(isinstance(c, ReduceLROnPlateau) for c in before)
+                            else [])
+        for field in _format_fields(callback.filepath):
+            if field in keys:
+                continue
+            if not field or field.isdigit():
+                raise ValueError('ModelCheckpoint: `filepath` %r has a positional field {%s}; '
+                                 'use named fields such as {epoch:02d} or {val_loss:.2f}.'
+                                 % (callback.filepath, field))
+            message = ('ModelCheckpoint: `filepath` %r uses the key "%s", which the training '
+                       'will not log. Available keys: %s.%s'
+                       % (callback.filepath, field, keys, ' (Keys starting with "val_" need '
+                          'validation data.)' if field.startswith('val_') else ''))
+            if any(not type(c).__module__.startswith('keraslike.') for c in before):
+                warnings.warn(message + ' A callback before it may add the key.')
+            else:
+                raise ValueError(message)

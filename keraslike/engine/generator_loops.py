@@ -27,7 +27,9 @@ import numpy as np
 
 from keraslike import backend as K
 from . import loops
+from .data_checks import check_checkpoint_filepaths
 from .generator_queue import GeneratorEnqueuer
+from .interrupts import stop_at_batch_boundary
 
 
 def _keras2_args(kwargs, mapping, who):
@@ -104,6 +106,8 @@ def _step_progbar_logger():
     return StepProgbarLogger()
 
 
+# Ctrl-C: GeneratorEnqueuer.get, called before each batch, raises the KeyboardInterrupt.
+@stop_at_batch_boundary
 def fit_generator(model, generator, samples_per_epoch=None, nb_epoch=None, verbose=1,
                   callbacks=None, validation_data=None, nb_val_samples=None,
                   class_weight=None, max_q_size=10, nb_worker=1, pickle_safe=False,
@@ -169,6 +173,8 @@ def fit_generator(model, generator, samples_per_epoch=None, nb_epoch=None, verbo
         holder.validation_data = val_ins
     callback_model.history = model.history
     callback_model.stop_training = False
+    # before an epoch is spent; Keras 1 lists val_ metrics even when nothing validates
+    check_checkpoint_filepaths(callbacks, callback_metrics if do_validation else out_labels)
     callback_list.on_train_begin()
 
     enqueuer = None
@@ -221,6 +227,7 @@ def fit_generator(model, generator, samples_per_epoch=None, nb_epoch=None, verbo
     return model.history
 
 
+@stop_at_batch_boundary
 def evaluate_generator(model, generator, val_samples=None, max_q_size=10, nb_worker=1,
                        pickle_safe=False, **kwargs):
     """Loss (and metrics) over ``val_samples`` samples (or ``steps`` batches) from
@@ -253,6 +260,7 @@ def evaluate_generator(model, generator, val_samples=None, max_q_size=10, nb_wor
             for i in range(len(all_outs[0]))]
 
 
+@stop_at_batch_boundary
 def predict_generator(model, generator, val_samples=None, max_q_size=10, nb_worker=1,
                       pickle_safe=False, verbose=0, **kwargs):
     """Outputs for ``val_samples`` samples (or ``steps`` batches) from ``generator``.

@@ -6,6 +6,7 @@
 (None, 784)
 """
 from keraslike import backend as K
+from keraslike.utils.generic_utils import check_shape_arg
 from .base_layer import Layer
 from .node import Node
 
@@ -41,9 +42,11 @@ class InputLayer(Layer):
             if not input_shape:
                 raise ValueError('An Input layer should be passed either a `batch_input_shape` '
                                  'or an `input_shape`.')
-            batch_input_shape = (None,) + tuple(input_shape)
+            batch_input_shape = (None,) + check_shape_arg(input_shape, 'input_shape',
+                                                          'InputLayer')
         else:
-            batch_input_shape = tuple(batch_input_shape)
+            batch_input_shape = check_shape_arg(batch_input_shape, 'batch_input_shape',
+                                                'InputLayer', batch=True)
         self.batch_input_shape = batch_input_shape
         self.input_dtype = input_dtype or K.floatx()
 
@@ -73,7 +76,9 @@ def Input(shape=None, batch_shape=None, name=None, dtype=None, sparse=False, ten
         if not shape:
             raise ValueError('Please provide to Input either a `shape` or a `batch_shape` '
                              'argument. Note that `shape` does not include the batch dimension.')
-        batch_shape = (None,) + tuple(shape)
+        batch_shape = (None,) + check_shape_arg(shape, 'shape', 'Input')
+    elif batch_shape:
+        batch_shape = check_shape_arg(batch_shape, 'batch_shape', 'Input', batch=True)
     layer = InputLayer(batch_input_shape=batch_shape, name=name, input_dtype=dtype or K.floatx(),
                        sparse=sparse, input_tensor=tensor)
     outputs = layer.inbound_nodes[0].output_tensors

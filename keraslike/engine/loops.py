@@ -9,6 +9,7 @@ the same), and takes unshuffled batches as views instead of copies.
 import numpy as np
 
 from keraslike import backend as K
+from .interrupts import check as check_interrupt, stop_at_batch_boundary
 
 # fit converts a whole dataset to the function's dtypes up front only below this size;
 # a larger one is converted batch by batch, as before, to spare the memory of a copy
@@ -72,6 +73,7 @@ def _slice_batch(ins, batch_ids):
                         'pass shuffle="batch".')
 
 
+@stop_at_batch_boundary
 def fit_loop(model, f, ins, out_labels=None, batch_size=32, nb_epoch=100, verbose=1,
              callbacks=None, val_f=None, val_ins=None, shuffle=True, callback_metrics=None,
              initial_epoch=0, sync_indices=None):
@@ -131,6 +133,7 @@ def fit_loop(model, f, ins, out_labels=None, batch_size=32, nb_epoch=100, verbos
             for label, value in zip(out_labels, outs):
                 batch_logs[label] = float(value)
             callback_list.on_batch_end(batch_index, batch_logs)
+            check_interrupt()  # a Ctrl-C is raised here, between batches
             if batch_index == len(batches) - 1 and do_validation:
                 val_outs = test_loop(val_f, val_ins_f, batch_size=batch_size, verbose=0)
                 val_outs = val_outs if isinstance(val_outs, list) else [val_outs]
@@ -143,6 +146,7 @@ def fit_loop(model, f, ins, out_labels=None, batch_size=32, nb_epoch=100, verbos
     return model.history
 
 
+@stop_at_batch_boundary
 def test_loop(f, ins, batch_size=32, verbose=0):
     """Batch-size-weighted mean of each output of ``f`` over ``ins``: a float or list."""
     from keraslike.utils.generic_utils import Progbar
@@ -155,12 +159,14 @@ def test_loop(f, ins, batch_size=32, verbose=0):
             totals = [0. for _ in batch_outs]
         for i, value in enumerate(batch_outs):
             totals[i] += float(value) * (batch_end - batch_start)
+        check_interrupt()
         if progbar is not None:
             progbar.update(batch_end, force=batch_end == nb_sample)
     outs = [t / nb_sample for t in totals]
     return outs[0] if len(outs) == 1 else outs
 
 
+@stop_at_batch_boundary
 def predict_loop(f, ins, batch_size=32, verbose=0):
     """Concatenate ``f``'s outputs over batches: an array, or a list for several outputs."""
     from keraslike.utils.generic_utils import Progbar
@@ -174,6 +180,7 @@ def predict_loop(f, ins, batch_size=32, verbose=0):
                     for o in batch_outs]
         for out, value in zip(outs, batch_outs):
             out[batch_start:batch_end] = value
+        check_interrupt()
         if progbar is not None:
             progbar.update(batch_end, force=batch_end == nb_sample)
     return outs[0] if len(outs) == 1 else outs

@@ -11,19 +11,9 @@ Modes: 'sum' (default), 'mul', 'concat' (``concat_axis``), 'ave', 'max',
 import inspect
 
 from keraslike import backend as K
-from .base_layer import Layer
+from .base_layer import Layer, keras_histories
 
 _MODES = ('sum', 'mul', 'concat', 'ave', 'cos', 'dot', 'max')
-
-
-def _histories(tensors):
-    layers, node_indices, tensor_indices = [], [], []
-    for x in tensors:
-        layer, node_index, tensor_index = x._keras_history
-        layers.append(layer)
-        node_indices.append(node_index)
-        tensor_indices.append(tensor_index)
-    return layers, node_indices, tensor_indices
 
 
 class Merge(Layer):
@@ -151,7 +141,7 @@ class Merge(Layer):
                                '"merge" function instead: `merged_tensor = merge([tensor_1, '
                                'tensor2])`.')
         if all(hasattr(x, '_keras_history') for x in inputs):
-            layers, node_indices, tensor_indices = _histories(inputs)
+            layers, node_indices, tensor_indices = keras_histories(inputs)
             self._validate(layers, node_indices, tensor_indices)
             self.built = True
             self.add_inbound_node(layers, node_indices, tensor_indices)
@@ -227,7 +217,8 @@ class Merge(Layer):
         for key in ('mode', 'output_shape', 'output_mask'):
             config[key] = deserialize_function(config.get(key), config.pop(key + '_type', 'raw'),
                                                custom_objects, safe_mode,
-                                               '%s of Merge layer %s' % (key, name))
+                                               '%s of Merge layer "%s"' % (key, name),
+                                               type_key=key + '_type')
         return cls(**config)
 
 
@@ -235,7 +226,7 @@ def merge(inputs, mode='sum', concat_axis=-1, dot_axes=-1, output_shape=None, ou
           arguments=None, name=None):
     """Functional merge of a list of tensors: ``merge([a, b], mode='concat')``."""
     if all(hasattr(x, '_keras_history') for x in inputs):
-        layers, node_indices, tensor_indices = _histories(inputs)
+        layers, node_indices, tensor_indices = keras_histories(inputs)
         layer = Merge(layers, mode=mode, concat_axis=concat_axis, dot_axes=dot_axes,
                       output_shape=output_shape, output_mask=output_mask, arguments=arguments,
                       node_indices=node_indices, tensor_indices=tensor_indices, name=name)

@@ -26,10 +26,10 @@ import numpy as np
 
 from keraslike import backend as K
 from keraslike.backend import safe_mode as get_safe_mode, set_safe_mode  # noqa: F401
-from .saving_hdf5 import (InvalidWeightsFileError, atomic_h5_file, decode_string,  # noqa: F401
-                          invalid, match_weights, open_for_reading, read_weight_list,
-                          read_weights_file, read_weights_group, write_weight_list,
-                          write_weights_group)
+from .saving_hdf5 import (InvalidWeightsFileError, atomic_h5_file, check_writable,  # noqa: F401
+                          decode_string, invalid, match_weights, open_for_reading,
+                          read_weight_list, read_weights_file, read_weights_group,
+                          write_weight_list, write_weights_group)
 
 KERAS_VERSION = '1.2.2'  # the format written (Keras 2 converts files that carry this version)
 _CODE_TYPE_SUFFIX = '_type'
@@ -43,7 +43,12 @@ def _weight_layers(model):
 
 
 def _proceed(filepath, overwrite):
-    """False if the user declined to overwrite; FileExistsError when nobody can be asked."""
+    """False if the user declined to overwrite; FileExistsError when nobody can be asked.
+
+    A target that cannot be written (read-only) raises PermissionError first, before the
+    overwrite question is asked.
+    """
+    check_writable(filepath, os.path.realpath(os.fspath(filepath)))
     if overwrite or not os.path.isfile(filepath):
         return True
     stdin = sys.stdin
@@ -217,7 +222,8 @@ def load_model(filepath, custom_objects=None, safe_mode=None):
     custom_objects = custom_objects or {}
     source = os.fspath(filepath)
     model_config, training_config, stored, optimizer_values = _read_model_file(filepath)
-    model = model_from_config(model_config, custom_objects=custom_objects, safe_mode=safe_mode)
+    model = _from_config(model_config, custom_objects, safe_mode,
+                         'load_model (the model_config of %s)' % source)
     K.batch_set_value(match_weights(_weight_layers(model), stored, source=source))
     if training_config is None:
         warnings.warn('No training configuration found in save file: the model was *not* '
@@ -262,19 +268,63 @@ def model_to_yaml(model, **kwargs):
     return yaml.safe_dump(json.loads(model_to_json(model)), **kwargs)
 
 
-def model_from_config(config, custom_objects=None, safe_mode=None):
-    """A model (or layer) from ``{'class_name': ..., 'config': ...}``."""
-    from keraslike.utils.layer_utils import layer_from_config
+class InvalidModelConfigError(ValueError, TypeError):
+    """Not a model config ``{'class_name': ..., 'config': ...}`` (catch as ValueError or
+    TypeError: a list was a TypeError before)."""
+
+
+def _describe(value):
+    if isinstance(value, dict):
+        return 'a dict with keys %s' % sorted(map(str, value))[:10]
+    if isinstance(value, (list, tuple)):
+        return 'a %s of %d items' % (type(value).__name__, len(value))
+    return '%s %r' % (type(value).__name__, value) if value is not None else 'null (None)'
+
+
+def check_model_config(config, source='model_from_config'):
+    """Raise unless ``config`` looks like ``{'class_name': str, 'config': dict or list}``."""
+    expected = ("a model config, a dict {'class_name': ..., 'config': ...} (as written by "
+                "model.to_json() / model.to_yaml())")
     if isinstance(config, list):
-        raise TypeError('`model_from_config` expects a dictionary, not a list. Maybe you meant '
-                        'to use `Sequential.from_config(config)`?')
+        raise InvalidModelConfigError(
+            '%s expects a dictionary, not a list (%s). Maybe you meant to use '
+            '`Sequential.from_config(config)`?' % (source, _describe(config)))
+    if not isinstance(config, dict):
+        raise InvalidModelConfigError('%s expects %s; got %s.'
+                                      % (source, expected, _describe(config)))
+    missing = [key for key in ('class_name', 'config') if key not in config]
+    if missing:
+        raise InvalidModelConfigError('%s expects %s; got %s (missing %s).'
+                                      % (source, expected, _describe(config),
+                                         ' and '.join(repr(k) for k in missing)))
+    if not isinstance(config['class_name'], str):
+        raise InvalidModelConfigError("%s: 'class_name' must be a string such as "
+                                      "'Sequential' or 'Model', got %s."
+                                      % (source, _describe(config['class_name'])))
+    if not isinstance(config['config'], (dict, list)):
+        raise InvalidModelConfigError("%s: the 'config' of a %s must be a dict (a list for a "
+                                      "Sequential), got %s." % (source, config['class_name'],
+                                                                _describe(config['config'])))
+
+
+def _from_config(config, custom_objects, safe_mode, source):
+    from keraslike.utils.layer_utils import layer_from_config
+    check_model_config(config, source)
     check_config_safety(config, safe_mode)
     return layer_from_config(config, custom_objects=custom_objects, safe_mode=safe_mode)
 
 
+def model_from_config(config, custom_objects=None, safe_mode=None):
+    """A model (or layer) from ``{'class_name': ..., 'config': ...}``."""
+    return _from_config(config, custom_objects, safe_mode, 'model_from_config')
+
+
 def model_from_json(json_string, custom_objects=None, safe_mode=None):
     """Rebuild a model from :func:`model_to_json` output (or a Keras 1.2.2 ``to_json``)."""
-    return model_from_config(json.loads(json_string), custom_objects, safe_mode)
+    if not isinstance(json_string, (str, bytes, bytearray)):
+        raise TypeError('`model_from_json` expects the JSON text written by model.to_json(), '
+                        'got %s.' % _describe(json_string))
+    return _from_config(json.loads(json_string), custom_objects, safe_mode, 'model_from_json')
 
 
 def model_from_yaml(yaml_string, custom_objects=None, safe_mode=None):
@@ -290,4 +340,5 @@ def model_from_yaml(yaml_string, custom_objects=None, safe_mode=None):
     _Loader.add_constructor('tag:yaml.org,2002:python/tuple', _tuple)
     _Loader.add_constructor('tag:yaml.org,2002:python/unicode',
                             lambda loader, node: loader.construct_scalar(node))
-    return model_from_config(yaml.load(yaml_string, Loader=_Loader), custom_objects, safe_mode)
+    return _from_config(yaml.load(yaml_string, Loader=_Loader), custom_objects, safe_mode,
+                        'model_from_yaml')

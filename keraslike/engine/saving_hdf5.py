@@ -19,7 +19,9 @@ it against the model before a single weight is assigned.
 import contextlib
 import errno
 import os
+import re
 import secrets
+import threading
 import time
 
 import h5py
@@ -56,34 +58,146 @@ def _fsync_path(path, directory=False):
         os.close(fd)
 
 
+# Temporary files are ``.<target name>.pid<writer pid>.<random>.tmp`` beside the target, so
+# the next save of that target can tell its own stale ones (left by a killed writer) from
+# those of a save still running in another process. ``.<name>.<random>.tmp`` is the
+# format of earlier versions (no pid).
+_TMP_PATTERN = re.compile(r'pid(\d+)\.[0-9a-f]{12}')
+_LEGACY_TMP_PATTERN = re.compile(r'[0-9a-f]{12}')
+# A temp file whose pid is alive is still removed when untouched this long: the pid was
+# then reused by an unrelated process (containers restart their jobs with the same pids).
+STALE_TMP_AGE_S = 24 * 3600
+_active_tmp = set()  # temp files this process is writing right now (one per atomic_h5_file)
+_active_lock = threading.Lock()
+
+
+def _has_write_permission(path):
+    """``os.access`` plus the mode bits: root may write anywhere, but a file (or folder)
+    without any write bit was made read-only on purpose, and is refused for root too."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return os.access(path, os.W_OK) and bool(mode & 0o222)
+
+
+def check_writable(filepath, target):
+    """Raise before anything is written if ``target`` (the resolved ``filepath``) cannot be
+    replaced: a read-only file, a directory, a missing or read-only folder."""
+    shown = os.fspath(filepath)
+    if target != os.path.abspath(shown):
+        shown = '%s (-> %s)' % (shown, target)
+    folder = os.path.dirname(target)
+    if os.path.isdir(target):
+        raise IsADirectoryError(errno.EISDIR, 'Cannot save a Keras file over a directory',
+                                shown)
+    if os.path.exists(target) and not _has_write_permission(target):
+        raise PermissionError(errno.EACCES, 'Refusing to overwrite a read-only file (make it '
+                                            'writable or save to another path)', shown)
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(errno.ENOENT, 'Cannot save %s: its folder does not exist'
+                                % os.path.basename(target), folder)
+    if not _has_write_permission(folder):
+        raise PermissionError(errno.EACCES, 'Cannot save %s: its folder is read-only (the file '
+                                            'is written beside its target, then moved into '
+                                            'place)' % os.path.basename(target), folder)
+
+
+def _pid_alive(pid):
+    if os.name == 'nt':  # os.kill would terminate the process there: assume it is alive
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: it exists, owned by someone else
+        return True
+    try:  # a killed child nobody has reaped yet is a zombie: it writes nothing any more
+        with open('/proc/%d/stat' % pid) as f:
+            return f.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except (OSError, IndexError):
+        return True
+
+
+def _is_stale(path, middle, started):
+    match = _TMP_PATTERN.fullmatch(middle)
+    try:
+        age = started - os.stat(path).st_mtime
+    except OSError:
+        return False
+    if match is None:  # an earlier version's name: no pid, judge by age only
+        return _LEGACY_TMP_PATTERN.fullmatch(middle) is not None and age > 0
+    pid = int(match.group(1))
+    if pid == os.getpid():
+        with _active_lock:  # ours and not being written: left by a killed process with our pid
+            return path not in _active_tmp
+    return not _pid_alive(pid) or age > STALE_TMP_AGE_S
+
+
+def remove_stale_temporaries(target, started=None):
+    """Delete the temporary files that killed saves of ``target`` left beside it.
+
+    Those of a save still running (its process alive) are kept. Returns the paths removed.
+    """
+    started = time.time() if started is None else started
+    folder, name = os.path.split(target)
+    prefix, suffix = '.%s.' % name, '.tmp'
+    removed = []
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return removed
+    for entry in entries:
+        if not (entry.startswith(prefix) and entry.endswith(suffix)):
+            continue
+        path = os.path.join(folder, entry)
+        if _is_stale(path, entry[len(prefix):-len(suffix)], started):
+            with contextlib.suppress(OSError):
+                os.remove(path)
+                removed.append(path)
+    return removed
+
+
 @contextlib.contextmanager
 def atomic_h5_file(filepath):
     """Yield a new ``h5py.File`` that replaces ``filepath`` only once fully written and synced.
 
-    The temporary file (``.<name>.<random>.tmp``) lives in the target's folder, so
-    ``os.replace`` is atomic; on any error it is removed and the target is untouched.
+    The temporary file (``.<name>.pid<pid>.<random>.tmp``) lives in the target's folder,
+    so ``os.replace`` is atomic; on any error it is removed and the target is untouched.
+    Stale temporaries of the same target (from killed saves) are removed first. A
+    read-only target or folder raises ``PermissionError`` before anything is written.
     A symbolic link is written through (its target is replaced).
     """
+    started = time.time()
     target = os.path.realpath(os.fspath(filepath))
+    check_writable(filepath, target)
     folder = os.path.dirname(target)
-    tmp = os.path.join(folder, '.%s.%s.tmp' % (os.path.basename(target), secrets.token_hex(6)))
-    f = h5py.File(tmp, 'x')
+    remove_stale_temporaries(target, started)
+    tmp = os.path.join(folder, '.%s.pid%d.%s.tmp' % (os.path.basename(target), os.getpid(),
+                                                     secrets.token_hex(6)))
+    with _active_lock:
+        _active_tmp.add(tmp)
     try:
-        yield f
-        f.close()
-        _fsync_path(tmp)
-        if os.path.exists(target):
-            os.chmod(tmp, os.stat(target).st_mode & 0o7777)
-        os.replace(tmp, target)
-        _fsync_path(folder, directory=True)
-    except BaseException:
+        f = h5py.File(tmp, 'x')
         try:
+            yield f
             f.close()
-        except Exception:
-            pass
-        with contextlib.suppress(OSError):
-            os.remove(tmp)
-        raise
+            _fsync_path(tmp)
+            if os.path.exists(target):
+                os.chmod(tmp, os.stat(target).st_mode & 0o7777)
+            os.replace(tmp, target)
+            _fsync_path(folder, directory=True)
+        except BaseException:
+            try:
+                f.close()
+            except Exception:
+                pass
+            with contextlib.suppress(OSError):
+                os.remove(tmp)
+            raise
+    finally:
+        with _active_lock:
+            _active_tmp.discard(tmp)
 
 
 def string_array(names):
@@ -111,11 +225,11 @@ def write_weight_list(group, weights):
     group.attrs['weight_names'] = string_array(names)
     for name, value in zip(names, values):
         value = np.asarray(value)
-        dset = group.create_dataset(name, value.shape, dtype=value.dtype)
-        if value.shape:
-            dset[:] = value
-        else:
-            dset[()] = value
+        # Fletcher-32 checksums catch a flipped bit on read (any HDF5 reader, Keras 1's
+        # included, verifies them). They need chunked storage, which scalar and empty
+        # datasets cannot have (nothing to protect in the latter anyway).
+        checksum = {'fletcher32': True} if value.ndim and value.size else {}
+        group.create_dataset(name, value.shape, dtype=value.dtype, data=value, **checksum)
 
 
 def write_weights_group(group, layers):
@@ -183,6 +297,17 @@ def open_for_reading(filepath):
         f.close()
 
 
+def read_dataset(dataset, source):
+    """The whole dataset as an array; a failed read (a checksum mismatch) names the dataset."""
+    try:
+        return np.asarray(dataset[()])
+    except OSError as e:
+        why = ('its Fletcher-32 checksum does not match, so its bytes changed after it was '
+               'written' if dataset.fletcher32 else 'the file is damaged')
+        raise invalid(source, 'dataset "%s" cannot be read: %s (%s)'
+                      % (dataset.name, why, str(e).strip())) from None
+
+
 def read_weight_list(group, source, what):
     """[(name, array)] in the order of the group's weight_names attribute."""
     names = decode_strings(group.attrs.get('weight_names'))
@@ -190,7 +315,7 @@ def read_weight_list(group, source, what):
     for name in names:
         if name not in group:
             raise invalid(source, '%s lists weight "%s" but has no such dataset' % (what, name))
-        out.append((name, np.asarray(group[name][()])))
+        out.append((name, read_dataset(group[name], source)))
     return out
 
 
@@ -200,8 +325,9 @@ def read_weights_group(group, source):
         layers = []
         for k in range(int(group.attrs['nb_layers'])):
             g = group['layer_%d' % k]
-            layers.append(('layer_%d' % k, [('param_%d' % p, np.asarray(g['param_%d' % p][()]))
-                                            for p in range(int(g.attrs['nb_params']))]))
+            layers.append(('layer_%d' % k,
+                           [('param_%d' % p, read_dataset(g['param_%d' % p], source))
+                            for p in range(int(g.attrs['nb_params']))]))
         return StoredWeights(layers, legacy=True)
     if 'layer_names' not in group.attrs:
         raise invalid(source, 'no "layer_names" attribute (not written by save_weights or '
@@ -283,6 +409,7 @@ def match_weights(layers, stored, by_name=False, source='the file'):
         index = {}
         for layer in layers:
             index.setdefault(layer.name, []).append(layer)
+        _check_some_name_matches(index, stored, source)
         return [p for k, (name, ws) in enumerate(stored.layers)
                 for layer in index.get(name, []) for p in _pair(layer, k, name, ws, source)]
     model_layers = [layer for layer in layers if layer.weights]
@@ -294,6 +421,18 @@ def match_weights(layers, stored, by_name=False, source='the file'):
                                       _first_mismatch(model_layers, file_layers)))
     return [p for k, (layer, (name, ws)) in enumerate(zip(model_layers, file_layers))
             for p in _pair(layer, k, name, ws, source)]
+
+
+def _check_some_name_matches(index, stored, source):
+    """by_name loading that would load nothing at all is a mistake (Keras 1.2.2 said nothing):
+    usually a model whose layers were named differently (automatic names, another prefix)."""
+    with_weights = [name for name, ws in stored.layers if ws]
+    if with_weights and not any(name in index for name in with_weights):
+        raise ValueError('load_weights(by_name=True): no layer of the model has the name of a '
+                         'layer with weights in %s, so nothing would be loaded. Layers in the '
+                         'file: %s; layers of the model: %s. Name the layers as in the file, '
+                         'or load without by_name (by position).'
+                         % (source, with_weights, list(index)))
 
 
 def _first_mismatch(model_layers, file_layers):

@@ -12,7 +12,10 @@ import copy
 from keraslike import backend as K
 from .container import Container
 from .compile_utils import build_losses_and_metrics
-from .data_checks import (check_array_lengths, check_loss_and_target_compatibility,
+from .data_checks import (check_array_lengths, check_batch_size, check_checkpoint_filepaths,
+                          check_epochs, check_input_lengths,
+                          check_loss_and_target_compatibility, check_not_empty,
+                          check_validation_data, check_validation_split,
                           standardize_class_weights, standardize_input_data,
                           standardize_sample_or_class_weights,  # noqa: F401  (Keras 1 name)
                           standardize_sample_weights, standardize_weights)
@@ -28,6 +31,27 @@ def _phase(value):
     """``givens`` that compile a function for one learning phase (1 train, 0 test)."""
     lp = K.learning_phase()
     return {} if isinstance(lp, int) else {lp: value}
+
+
+class _DefaultEpochs(int):
+    """``fit``'s default ``nb_epoch`` (10): an int that tells "not given" from an explicit 10."""
+
+    def __repr__(self):
+        return '10'
+
+
+DEFAULT_NB_EPOCH = _DefaultEpochs(10)
+
+
+def resolve_epochs(nb_epoch, kwargs):
+    """``nb_epoch`` (Keras 1) or ``epochs`` (Keras 2, popped from ``kwargs``), not both."""
+    if 'epochs' not in kwargs:
+        return int(nb_epoch) if nb_epoch is DEFAULT_NB_EPOCH else nb_epoch
+    epochs = kwargs.pop('epochs')
+    if nb_epoch is not DEFAULT_NB_EPOCH:
+        raise TypeError('fit() got both `nb_epoch` (Keras 1 name, %r) and `epochs` (Keras 2 '
+                        'name, %r); pass only one of them.' % (nb_epoch, epochs))
+    return epochs
 
 
 def _keras2_fit_kwargs(kwargs, allowed):
@@ -78,12 +102,20 @@ class Model(Container):
         Extra keyword arguments go to ``K.function`` (e.g. ``mode='JAX'``).
         """
         from keraslike import optimizers
-        self.optimizer = optimizers.get(optimizer)
+        if optimizer is None:
+            raise TypeError('compile(): `optimizer` should be an optimizer name (e.g. \'sgd\') '
+                            'or an Optimizer instance, got None.')
+        optimizer = optimizers.get(optimizer)
+        if not (hasattr(optimizer, 'get_updates') or hasattr(optimizer, 'build_train_function')):
+            raise TypeError('compile(): `optimizer` should be an optimizer name (e.g. \'sgd\') '
+                            'or an Optimizer instance, got %r (%s).'
+                            % (optimizer, type(optimizer).__name__))
+        build_losses_and_metrics(self, loss, metrics, loss_weights, sample_weight_mode)
+        self.optimizer = optimizer
         self.loss = loss
         self.loss_weights = loss_weights
         self.sample_weight_mode = sample_weight_mode
         self._function_kwargs = kwargs
-        build_losses_and_metrics(self, loss, metrics, loss_weights, sample_weight_mode)
         self.train_function = None
         self.test_function = None
         self.predict_function = None
@@ -152,20 +184,26 @@ class Model(Container):
         return shapes
 
     def _standardize_user_data(self, x, y, sample_weight=None, class_weight=None,
-                               check_batch_dim=True, batch_size=None):
+                               check_batch_dim=True, batch_size=None, call='fit()'):
+        """``call`` ('fit()', 'fit(): validation_data', ...) only names the data in errors."""
         self._check_compiled()
         x = standardize_input_data(x, self.input_names, self.internal_input_shapes,
                                    check_batch_axis=False, exception_prefix='model input')
         y = standardize_input_data(y, self.output_names, None, exception_prefix='model target')
+        check_input_lengths(x, self.input_names)
+        check_not_empty(x, self.input_names, call + ' model input')
+        check_not_empty(y, self.output_names, call + ' model target')
         check_loss_and_target_compatibility(y, self.loss_functions, self.internal_output_shapes,
                                             self.output_names)
         y = standardize_input_data(y, self.output_names, self._target_shapes(),
                                    check_batch_axis=False, exception_prefix='model target')
         sample_weights = standardize_sample_weights(sample_weight, self.output_names)
         class_weights = standardize_class_weights(class_weight, self.output_names)
-        sample_weights = [standardize_weights(ref, sw, cw, mode) for ref, sw, cw, mode
-                          in zip(y, sample_weights, class_weights, self.sample_weight_modes)]
-        check_array_lengths(x, y, sample_weights)
+        sample_weights = [standardize_weights(ref, sw, cw, mode, name, shape[-1])
+                          for ref, sw, cw, mode, name, shape
+                          in zip(y, sample_weights, class_weights, self.sample_weight_modes,
+                                 self.output_names, self.internal_output_shapes)]
+        check_array_lengths(x, y, sample_weights, self.input_names, self.output_names)
         if batch_size:  # Keras 1 checks only here, for the batch loops
             self._check_stateful_batch(x, batch_size)
         return x, y, sample_weights
@@ -207,32 +245,32 @@ class Model(Container):
                                  '%s).' % (layer.name, fixed, run, what, how))
 
     # ------------------------------------------------------------------ training
-    def fit(self, x=None, y=None, batch_size=32, nb_epoch=10, verbose=1, callbacks=None,
-            validation_split=0., validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, initial_epoch=0, **kwargs):
+    def fit(self, x=None, y=None, batch_size=32, nb_epoch=DEFAULT_NB_EPOCH, verbose=1,
+            callbacks=None, validation_split=0., validation_data=None, shuffle=True,
+            class_weight=None, sample_weight=None, initial_epoch=0, **kwargs):
         """Train for ``nb_epoch`` epochs (Keras 2: ``epochs``); returns a ``History``."""
-        if 'epochs' in kwargs:
-            nb_epoch = kwargs.pop('epochs')
+        nb_epoch = resolve_epochs(nb_epoch, kwargs)
         _keras2_fit_kwargs(kwargs, ())
+        # every argument is checked here, before the first batch trains
+        check_batch_size(batch_size, 'fit')
+        check_epochs(nb_epoch, initial_epoch)
+        if validation_data is not None:
+            check_validation_data(validation_data)
         # stateful batches are checked below, on the data each loop runs after any split
         x, y, sample_weights = self._standardize_user_data(
             x, y, sample_weight=sample_weight, class_weight=class_weight,
             check_batch_dim=False)
+        # Keras 1 ignores validation_split when validation_data is given: only its range counts
+        check_validation_split(validation_split, len(x[0]) if validation_data is None else None)
         val_ins = None
-        if validation_data:
-            if len(validation_data) == 2:
-                val_x, val_y = validation_data
-                val_sample_weight = None
-            elif len(validation_data) == 3:
-                val_x, val_y, val_sample_weight = validation_data
-            else:
-                raise ValueError('validation_data should be a tuple (val_x, val_y, '
-                                 'val_sample_weight) or (val_x, val_y). Found a tuple of %d '
-                                 'elements.' % len(validation_data))
+        if validation_data is not None:
+            val_x, val_y = validation_data[:2]
+            val_sample_weight = validation_data[2] if len(validation_data) == 3 else None
             val_x, val_y, val_sw = self._standardize_user_data(
-                val_x, val_y, sample_weight=val_sample_weight, check_batch_dim=False)
+                val_x, val_y, sample_weight=val_sample_weight, check_batch_dim=False,
+                call='fit(): validation_data')
             val_ins = val_x + val_y + val_sw
-        elif validation_split and 0. < validation_split < 1.:
+        elif validation_split:
             split_at = int(len(x[0]) * (1. - validation_split))
             x, val_x = loops.slice_X(x, 0, split_at), loops.slice_X(x, split_at)
             y, val_y = loops.slice_X(y, 0, split_at), loops.slice_X(y, split_at)
@@ -252,6 +290,7 @@ class Model(Container):
         callback_metrics = copy.copy(out_labels)
         if val_ins:
             callback_metrics += ['val_' + n for n in out_labels]
+        check_checkpoint_filepaths(callbacks, callback_metrics)
         sync_indices = None
         distribution = self._distribution()
         if distribution is not None:
@@ -267,8 +306,10 @@ class Model(Container):
 
     def evaluate(self, x, y, batch_size=32, verbose=1, sample_weight=None):
         """Loss (and metrics) on ``x``/``y``: a float, or a list in ``metrics_names`` order."""
+        check_batch_size(batch_size, 'evaluate')
         x, y, sample_weights = self._standardize_user_data(x, y, sample_weight=sample_weight,
-                                                           check_batch_dim=False)
+                                                           check_batch_dim=False,
+                                                           call='evaluate()')
         self._check_stateful_batch(x, batch_size, 'evaluate')
         self._make_test_function()
         return loops.test_loop(self.test_function, x + y + sample_weights,
@@ -276,8 +317,11 @@ class Model(Container):
 
     def predict(self, x, batch_size=32, verbose=0):
         """Outputs for ``x``, batch by batch: an array, or a list for several outputs."""
+        check_batch_size(batch_size, 'predict')
         x = standardize_input_data(x, self.input_names, self.internal_input_shapes,
                                    check_batch_axis=False, exception_prefix='model input')
+        check_input_lengths(x, self.input_names)
+        check_not_empty(x, self.input_names, 'predict(): model input')
         self._check_stateful_batch(x, batch_size, 'predict')
         self._make_predict_function()
         return loops.predict_loop(self.predict_function, x, batch_size=batch_size,
@@ -286,7 +330,8 @@ class Model(Container):
     def train_on_batch(self, x, y, sample_weight=None, class_weight=None):
         """One gradient step on one batch; returns the loss (and metrics)."""
         x, y, sample_weights = self._standardize_user_data(
-            x, y, sample_weight=sample_weight, class_weight=class_weight, check_batch_dim=True)
+            x, y, sample_weight=sample_weight, class_weight=class_weight, check_batch_dim=True,
+            call='train_on_batch()')
         self._check_stateful_batch(x, None, 'train_on_batch')
         self._make_train_function()
         outputs = self.train_function(x + y + sample_weights)
@@ -294,7 +339,7 @@ class Model(Container):
 
     def test_on_batch(self, x, y, sample_weight=None):
         x, y, sample_weights = self._standardize_user_data(
-            x, y, sample_weight=sample_weight, check_batch_dim=True)
+            x, y, sample_weight=sample_weight, check_batch_dim=True, call='test_on_batch()')
         self._check_stateful_batch(x, None, 'test_on_batch')
         self._make_test_function()
         outputs = self.test_function(x + y + sample_weights)
@@ -303,6 +348,8 @@ class Model(Container):
     def predict_on_batch(self, x):
         x = standardize_input_data(x, self.input_names, self.internal_input_shapes,
                                    exception_prefix='model input')
+        check_input_lengths(x, self.input_names)
+        check_not_empty(x, self.input_names, 'predict_on_batch(): model input')
         self._check_stateful_batch(x, None, 'predict_on_batch')
         self._make_predict_function()
         outputs = self.predict_function(x)

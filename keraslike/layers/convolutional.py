@@ -11,9 +11,11 @@ the pooling layers are re-exported from ``pooling`` as in Keras 1.
 >>> b = Conv2D(filters=32, kernel_size=(3, 3), padding='same')   # Keras 2 spelling
 """
 import inspect
+import numbers
 
 from keraslike import backend as K
 from keraslike.engine.topology import InputSpec, Layer  # noqa: F401  (Keras 1 path)
+from keraslike.utils.generic_utils import check_int_arg
 from keraslike.utils.np_utils import conv_input_length, conv_output_length  # noqa: F401
 from .convolutional_shapes import (Cropping1D, Cropping2D, Cropping3D,  # noqa: F401
                                    UpSampling1D, UpSampling2D, UpSampling3D, ZeroPadding1D,
@@ -31,12 +33,16 @@ CONV1D = dict(CONV, strides='subsample_length')
 
 
 def _ntuple(value, n, what, layer_name):
-    if isinstance(value, int):
+    if isinstance(value, numbers.Integral):
         value = (value,) * n
-    value = tuple(value)
-    if len(value) != n or not all(isinstance(v, int) and v > 0 for v in value):
+    given = tuple(value) if hasattr(value, '__iter__') else (value,)
+    try:  # numpy ints pass (and become ints), like every other size argument
+        value = tuple(check_int_arg(v, what, layer_name) for v in given)
+    except (TypeError, ValueError):
+        value = None
+    if value is None or len(value) != n:
         raise ValueError('Layer %s: %s must be %d positive integers, got %r.'
-                         % (layer_name, what, n, value))
+                         % (layer_name, what, n, given))
     return value
 
 
@@ -76,7 +82,7 @@ class _Conv(_WeightedLayer):
         if border_mode not in self.border_modes:
             raise ValueError('Invalid border mode for %s: %r; expected one of %s.'
                              % (label, border_mode, ', '.join(self.border_modes)))
-        self.nb_filter = int(nb_filter)
+        self.nb_filter = check_int_arg(nb_filter, 'nb_filter', 'Layer ' + label)
         self.kernel_size = _ntuple(kernel_size, self.rank, 'the kernel size', label)
         self.border_mode = border_mode
         self.subsample = _ntuple(subsample, self.rank, 'subsample (strides)', label)
@@ -426,7 +432,8 @@ class SeparableConvolution2D(Convolution2D):
         kwargs = dict(kwargs)
         kwargs.pop('pointwise_initializer', None)  # Keras 1 initialises both kernels with `init`
         kwargs = keras1_kwargs(kwargs, dict(CONV, depthwise_initializer='init'))
-        self.depth_multiplier = int(kwargs.pop('depth_multiplier', depth_multiplier))
+        self.depth_multiplier = check_int_arg(kwargs.pop('depth_multiplier', depth_multiplier),
+                                              'depth_multiplier', 'Layer SeparableConvolution2D')
         self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
         self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
         self.depthwise_constraint = constraints.get(depthwise_constraint)

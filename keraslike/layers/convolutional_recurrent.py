@@ -19,6 +19,7 @@ from keraslike import activations, initializations, regularizers
 from keraslike import backend as K
 from keraslike.engine.topology import InputSpec, Layer
 from keraslike.utils.np_utils import conv_output_length
+from keraslike.utils.generic_utils import check_fraction_arg, check_int_arg
 from .keras2 import keras1_kwargs
 from .recurrent_base import RECURRENT_RENAMES, static
 
@@ -62,7 +63,9 @@ class ConvLSTM2D(Layer):
                           'corresponds to (samples, channels, conv_dim1, conv_dim2, conv_dim3) '
                           'while for this network it corresponds to: (samples, time, channels, '
                           'rows, cols)')
-        self.nb_filter, self.nb_row, self.nb_col = int(local['nb_filter']), nb_row, nb_col
+        self.nb_filter = check_int_arg(local['nb_filter'], 'nb_filter', 'Layer ConvLSTM2D')
+        self.nb_row = check_int_arg(nb_row, 'nb_row', 'Layer ConvLSTM2D')
+        self.nb_col = check_int_arg(nb_col, 'nb_col', 'Layer ConvLSTM2D')
         self.init = initializations.get(local['init'])
         self.inner_init = initializations.get(local['inner_init'])
         self.forget_bias_init = initializations.get(forget_bias_init)
@@ -74,7 +77,8 @@ class ConvLSTM2D(Layer):
         self.W_regularizer = regularizers.get(local['W_regularizer'])
         self.U_regularizer = regularizers.get(local['U_regularizer'])
         self.b_regularizer = regularizers.get(local['b_regularizer'])
-        self.dropout_W, self.dropout_U = float(local['dropout_W']), float(local['dropout_U'])
+        self.dropout_W = check_fraction_arg(local['dropout_W'], 'dropout_W', 'Layer ConvLSTM2D')
+        self.dropout_U = check_fraction_arg(local['dropout_U'], 'dropout_U', 'Layer ConvLSTM2D')
         if self.dropout_W or self.dropout_U:
             self.uses_learning_phase = True
         self.return_sequences = return_sequences

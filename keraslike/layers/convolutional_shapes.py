@@ -10,6 +10,7 @@ import warnings
 
 from keraslike import backend as K
 from keraslike.engine.topology import InputSpec, Layer
+from keraslike.utils.generic_utils import check_int_arg
 from .keras2 import keras1_kwargs
 
 _DATA_FORMAT = {'data_format': 'dim_ordering'}
@@ -50,7 +51,7 @@ class UpSampling1D(Layer):
     """Repeat each timestep ``length`` times: ``(s, t, c)`` -> ``(s, length * t, c)``."""
 
     def __init__(self, length=2, **kwargs):
-        self.length = int(kwargs.pop('size', length))
+        self.length = check_int_arg(kwargs.pop('size', length), 'length', 'Layer UpSampling1D')
         self.input_spec = [InputSpec(ndim=3)]
         super(UpSampling1D, self).__init__(**kwargs)
 
@@ -72,7 +73,7 @@ class UpSampling2D(_Spatial):
 
     def __init__(self, size=(2, 2), dim_ordering='default', **kwargs):
         kwargs = self._setup(dim_ordering, kwargs)
-        self.size = _tuple(size, self.rank)
+        self.size = _tuple(size, self.rank, 'size', 'Layer ' + self.__class__.__name__)
         super(UpSampling2D, self).__init__(**kwargs)
 
     def get_output_shape_for(self, input_shape):
@@ -99,18 +100,29 @@ class UpSampling3D(UpSampling2D):
         return K.resize_volumes(x, self.size[0], self.size[1], self.size[2], self.dim_ordering)
 
 
-def _tuple(value, n):
-    if isinstance(value, int):
-        return (value,) * n
-    value = tuple(int(v) for v in value)
+def _tuple(value, n, arg, owner):
+    if not hasattr(value, '__iter__'):
+        value = (value,) * n
+    value = tuple(check_int_arg(v, arg, owner) for v in value)
     if len(value) != n:
-        raise ValueError('Expected %d values, got %r.' % (n, value))
+        raise ValueError('%s: `%s` must be %d positive integers, got %r.' % (owner, arg, n, value))
     return value
+
+
+def _non_negative(pairs, arg, layer_name):
+    """Padding/cropping amounts must be integers >= 0 (a negative one made bad shapes)."""
+    return tuple(tuple(check_int_arg(v, arg, 'Layer %s' % layer_name, minimum=0) for v in pair)
+                 for pair in pairs)
 
 
 # ------------------------------------------------------------------ zero padding
 def _pad_pairs(padding, rank, dict_keys, layer_name):
-    """Keras 1 padding forms -> one (before, after) pair per spatial axis."""
+    """Keras 1 padding forms -> one (before, after) pair per spatial axis, each >= 0."""
+    return _non_negative(_raw_pad_pairs(padding, rank, dict_keys, layer_name), 'padding',
+                         layer_name)
+
+
+def _raw_pad_pairs(padding, rank, dict_keys, layer_name):
     if isinstance(padding, dict):
         unknown = set(padding) - set(dict_keys)
         if unknown:
@@ -227,18 +239,24 @@ def _crop_slice(length, before, after, symbolic_length):
     return slice(min(before, length), max(before, length - after))
 
 
-def _warn_if_cropped_away(layer, input_shape, output_shape):
+def warn_if_empty(layer, input_shape, output_shape, what):
+    """Warn, naming the layer, when a spatial axis of its output has length 0 (Keras 1.2.2
+    on Theano builds such a layer; ``what`` says why, e.g. 'cropping (2, 2) of its')."""
     emptied = [i for i, (a, b) in enumerate(zip(input_shape, output_shape))
                if i and b == 0 and a != 0]
     if emptied:
-        warnings.warn('Layer %s: cropping %s removes every step of input shape %s: output '
-                      'shape %s has a zero-length axis (as Keras 1.2.2 on Theano). Its outputs '
-                      'are empty arrays, and a following Flatten refuses the shape.'
-                      % (layer.name, layer.cropping, tuple(input_shape), tuple(output_shape)),
+        warnings.warn('Layer %s: %s input shape %s leaves a zero-length axis: output shape %s '
+                      '(as Keras 1.2.2 on Theano). Its outputs are empty arrays, and a '
+                      'following Flatten refuses the shape.'
+                      % (layer.name, what, tuple(input_shape), tuple(output_shape)),
                       UserWarning, stacklevel=3)
 
 
 def _crop_pairs(cropping, rank, layer_name):
+    return _non_negative(_raw_crop_pairs(cropping, rank, layer_name), 'cropping', layer_name)
+
+
+def _raw_crop_pairs(cropping, rank, layer_name):
     if isinstance(cropping, int):
         return ((cropping, cropping),) * rank
     cropping = tuple(cropping)
@@ -262,7 +280,8 @@ class Cropping1D(Layer):
         super(Cropping1D, self).__init__(**kwargs)
 
     def build(self, input_shape):
-        _warn_if_cropped_away(self, input_shape, self.get_output_shape_for(input_shape))
+        warn_if_empty(self, input_shape, self.get_output_shape_for(input_shape),
+                      'cropping %s of its' % (self.cropping,))
         self.built = True
 
     def get_output_shape_for(self, input_shape):
@@ -287,7 +306,8 @@ class Cropping2D(_Spatial):
         super(Cropping2D, self).__init__(**kwargs)
 
     def build(self, input_shape):
-        _warn_if_cropped_away(self, input_shape, self.get_output_shape_for(input_shape))
+        warn_if_empty(self, input_shape, self.get_output_shape_for(input_shape),
+                      'cropping %s of its' % (self.cropping,))
         self.built = True
 
     def get_output_shape_for(self, input_shape):

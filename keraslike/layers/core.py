@@ -10,7 +10,8 @@ import numpy as np
 from keraslike import activations, regularizers
 from keraslike import backend as K
 from keraslike.engine.topology import InputSpec, Layer, Merge  # noqa: F401  (Keras 1 path)
-from keraslike.utils.generic_utils import func_dump, func_load, get_from_module  # noqa: F401
+from keraslike.utils.generic_utils import (check_fraction_arg, check_int_arg,  # noqa: F401
+                                           func_dump, func_load, get_from_module)
 from .dense import Dense, Highway, MaxoutDense, TimeDistributedDense, name_of  # noqa: F401
 from .keras2 import DROPOUT, keras1_kwargs
 from .lambda_layer import Lambda  # noqa: F401
@@ -49,7 +50,7 @@ class Dropout(Layer):
         if p is None:
             raise TypeError('%s needs the dropout fraction `p` (Keras 2: `rate`).'
                             % self.__class__.__name__)
-        self.p = float(p)
+        self.p = check_fraction_arg(p, 'p', 'Layer ' + self.__class__.__name__)
         self.noise_shape = noise_shape
         self.seed = seed
         if 0. < self.p < 1.:
@@ -223,7 +224,7 @@ class RepeatVector(Layer):
     """(samples, features) -> (samples, n, features)."""
 
     def __init__(self, n, **kwargs):
-        self.n = n
+        self.n = check_int_arg(n, 'n', 'Layer RepeatVector')
         self.input_spec = [InputSpec(ndim=2)]
         super(RepeatVector, self).__init__(**kwargs)
 

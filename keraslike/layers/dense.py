@@ -8,6 +8,7 @@ import warnings
 from keraslike import activations, constraints, initializations, regularizers
 from keraslike import backend as K
 from keraslike.engine.topology import InputSpec, Layer
+from keraslike.utils.generic_utils import check_int_arg
 from .keras2 import DENSE, keras1_kwargs
 
 
@@ -18,6 +19,18 @@ def name_of(obj):
 
 def config_of(obj):
     return obj.get_config() if obj is not None else None
+
+
+def _owner(layer):
+    """How argument errors name a layer before it has a name: ``Layer Dense``."""
+    return 'Layer ' + layer.__class__.__name__
+
+
+def _input_dim(layer, input_dim):
+    """``input_dim`` checked (None, or a positive integer: 0 used to be silently ignored)."""
+    if input_dim is None:
+        return None
+    return check_int_arg(input_dim, 'input_dim', _owner(layer))
 
 
 class _WeightedLayer(Layer):
@@ -69,8 +82,8 @@ class Dense(_WeightedLayer):
         b_constraint = kwargs.pop('b_constraint', b_constraint)
         if output_dim is None:
             raise TypeError('Dense needs `output_dim` (Keras 2: `units`).')
-        self.output_dim = int(output_dim)
-        self.input_dim = input_dim
+        self.output_dim = check_int_arg(output_dim, 'output_dim', _owner(self))
+        self.input_dim = _input_dim(self, input_dim)
         self._setup(init, activation, weights, W_regularizer, b_regularizer,
                     activity_regularizer, W_constraint, b_constraint, bias)
         self.input_spec = [InputSpec(ndim='2+')]
@@ -126,6 +139,7 @@ class TimeDistributedDense(Dense):
                  input_length=None, **kwargs):
         warnings.warn('TimeDistributedDense is deprecated, please use '
                       'TimeDistributed(Dense(...)) instead.')
+        input_dim = _input_dim(self, input_dim)
         self.input_length = input_length
         if input_dim:
             kwargs['input_shape'] = (input_length, input_dim)
@@ -154,9 +168,9 @@ class MaxoutDense(_WeightedLayer):
     def __init__(self, output_dim, nb_feature=4, init='glorot_uniform', weights=None,
                  W_regularizer=None, b_regularizer=None, activity_regularizer=None,
                  W_constraint=None, b_constraint=None, bias=True, input_dim=None, **kwargs):
-        self.output_dim = output_dim
-        self.nb_feature = nb_feature
-        self.input_dim = input_dim
+        self.output_dim = check_int_arg(output_dim, 'output_dim', _owner(self))
+        self.nb_feature = check_int_arg(nb_feature, 'nb_feature', _owner(self))
+        self.input_dim = _input_dim(self, input_dim)
         self._setup(init, None, weights, W_regularizer, b_regularizer, activity_regularizer,
                     W_constraint, b_constraint, bias)
         self.input_spec = [InputSpec(ndim=2)]
@@ -207,7 +221,7 @@ class Highway(_WeightedLayer):
         if 'transform_bias' in kwargs:
             kwargs.pop('transform_bias')
             warnings.warn('`transform_bias` argument is deprecated and will be removed.')
-        self.input_dim = input_dim
+        self.input_dim = _input_dim(self, input_dim)
         self._setup(init, activation, weights, W_regularizer, b_regularizer,
                     activity_regularizer, W_constraint, b_constraint, bias)
         self.input_spec = [InputSpec(ndim=2)]

@@ -12,6 +12,7 @@ layers, TimeDistributed and the loss honour. Keras 2 spellings
 from keraslike import constraints, initializations, regularizers
 from keraslike import backend as K
 from keraslike.engine.topology import Layer
+from keraslike.utils.generic_utils import check_fraction_arg, check_int_arg
 from .keras2 import keras1_kwargs
 
 EMBEDDING_RENAMES = {'embeddings_initializer': 'init', 'embeddings_regularizer': 'W_regularizer',
@@ -32,14 +33,14 @@ class Embedding(Layer):
         init = kwargs.pop('init', init)
         W_regularizer = kwargs.pop('W_regularizer', W_regularizer)
         W_constraint = kwargs.pop('W_constraint', W_constraint)
-        self.input_dim = int(input_dim)
-        self.output_dim = int(output_dim)
+        self.input_dim = check_int_arg(input_dim, 'input_dim', 'Layer Embedding')
+        self.output_dim = check_int_arg(output_dim, 'output_dim', 'Layer Embedding')
         self.init = initializations.get(init)
+        if input_length is not None:
+            input_length = check_int_arg(input_length, 'input_length', 'Layer Embedding')
         self.input_length = input_length
         self.mask_zero = mask_zero
-        self.dropout = float(dropout)
-        if not 0. <= self.dropout < 1.:
-            raise ValueError('Embedding: dropout must be in [0, 1), got %r.' % (dropout,))
+        self.dropout = check_fraction_arg(dropout, 'dropout', 'Layer Embedding')
         self.W_constraint = constraints.get(W_constraint)
         self.W_regularizer = regularizers.get(W_regularizer)
         self.activity_regularizer = regularizers.get(activity_regularizer)

@@ -49,13 +49,27 @@ def serialize_function(fn):
     return fn, 'raw'
 
 
-def deserialize_function(value, value_type, custom_objects=None, safe_mode=None, what='function'):
+# The ``<field>_type`` values Keras 1.2.2 writes beside a stored function or value.
+FUNCTION_TYPES = ('function', 'lambda')
+VALUE_TYPES = FUNCTION_TYPES + ('raw',)
+
+
+def deserialize_function(value, value_type, custom_objects=None, safe_mode=None, what='function',
+                         accepted=VALUE_TYPES, type_key='function_type'):
     """Rebuild a function stored by :func:`serialize_function`.
 
     Lambdas (marshalled code) only when safe mode is off (``safe_mode=False``, or None
-    with the global switch off).
+    with the global switch off). ``value_type`` (the config's ``type_key``) must be one of
+    ``accepted``: a field that must hold a function accepts no 'raw' value.
     """
+    if value_type not in accepted:
+        raise ValueError('The %s is stored with %s=%r, which is not a type Keras writes; '
+                         'expected one of %s.' % (what, type_key, value_type,
+                                                 ', '.join(repr(t) for t in accepted)))
     if value_type == 'function':
+        if not isinstance(value, str):
+            raise ValueError('The %s has %s=\'function\', so it must be a function name (a '
+                             'string), got %r.' % (what, type_key, value))
         lookup = dict(get_custom_objects())
         lookup.update(custom_objects or {})
         if value in lookup:
@@ -64,7 +78,8 @@ def deserialize_function(value, value_type, custom_objects=None, safe_mode=None,
         for module in (activations, backend):
             if hasattr(module, value):
                 return getattr(module, value)
-        raise ValueError('Unknown %s "%s": pass it in `custom_objects`.' % (what, value))
+        raise ValueError('Unknown function "%s" (the %s): pass it in `custom_objects`.'
+                         % (value, what))
     if value_type == 'lambda':
         if resolve_safe_mode(safe_mode):
             raise UnsafeConfigError(
@@ -144,8 +159,10 @@ class Lambda(Layer):
         config = dict(config)
         config['function'] = deserialize_function(
             config.pop('function'), config.pop('function_type', 'function'), custom_objects,
-            safe_mode, 'Lambda function of layer %s' % config.get('name'))
+            safe_mode, 'function of Lambda layer "%s"' % config.get('name'),
+            accepted=FUNCTION_TYPES)
         config['output_shape'] = deserialize_function(
             config.pop('output_shape', None), config.pop('output_shape_type', 'raw'),
-            custom_objects, safe_mode, 'output_shape of layer %s' % config.get('name'))
+            custom_objects, safe_mode, 'output_shape of Lambda layer "%s"' % config.get('name'),
+            type_key='output_shape_type')
         return cls(**config)

@@ -12,6 +12,7 @@ out_cols, nb_filter)`` (added to 'th' outputs by a plain reshape, as Keras 1 did
 from keraslike import backend as K
 from keraslike.engine.topology import InputSpec, Layer  # noqa: F401  (Keras 1 path)
 from keraslike.utils.np_utils import conv_output_length
+from keraslike.utils.generic_utils import check_int_arg
 from .convolutional import CONV, CONV1D, _dim_ordering, _ntuple
 from .dense import _WeightedLayer
 from .keras2 import keras1_kwargs
@@ -23,7 +24,7 @@ class _Local(_WeightedLayer):
         if border_mode != 'valid':
             raise ValueError('Invalid border mode for %s (only "valid" is supported): %r'
                              % (label, border_mode))
-        self.nb_filter = int(nb_filter)
+        self.nb_filter = check_int_arg(nb_filter, 'nb_filter', 'Layer ' + label)
         self.kernel_size = _ntuple(kernel_size, rank, 'the kernel size', label)
         self.subsample = _ntuple(subsample, rank, 'subsample (strides)', label)
         self.border_mode = border_mode

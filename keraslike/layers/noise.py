@@ -3,10 +3,13 @@
 >>> from keraslike.layers import GaussianNoise, GaussianDropout
 >>> layers = [GaussianNoise(0.1), GaussianDropout(0.2)]
 """
+import numbers
+
 import numpy as np
 
 from keraslike import backend as K
 from keraslike.engine.topology import Layer
+from keraslike.utils.generic_utils import check_fraction_arg
 from .keras2 import keras1_kwargs
 
 
@@ -18,6 +21,9 @@ class GaussianNoise(Layer):
         sigma = kwargs.pop('sigma', sigma)
         if sigma is None:
             raise TypeError('GaussianNoise needs `sigma` (Keras 2: `stddev`).')
+        if isinstance(sigma, bool) or not isinstance(sigma, numbers.Real) or sigma < 0:
+            raise ValueError('Layer GaussianNoise: `sigma` (the noise standard deviation) must '
+                             'be a number >= 0, got %r.' % (sigma,))
         self.supports_masking = True
         self.sigma = sigma
         self.uses_learning_phase = True
@@ -42,8 +48,8 @@ class GaussianDropout(Layer):
         if p is None:
             raise TypeError('GaussianDropout needs `p` (Keras 2: `rate`).')
         self.supports_masking = True
-        self.p = p
-        if 0 < p < 1:
+        self.p = check_fraction_arg(p, 'p', 'Layer GaussianDropout')
+        if 0 < self.p < 1:
             self.uses_learning_phase = True
         super(GaussianDropout, self).__init__(**kwargs)
 

@@ -10,11 +10,11 @@ padding excluded from max and average.
 A 'valid' window larger than its input gives a zero-length axis, as Keras 1.2.2 on
 Theano did (Theano's pooling output is ``max(out, 0)``), with a ``UserWarning``.
 """
-import warnings
 
 from keraslike import backend as K
 from keraslike.engine.topology import InputSpec, Layer
 from keraslike.utils.np_utils import conv_output_length
+from .convolutional_shapes import warn_if_empty
 from .keras2 import keras1_kwargs
 
 POOL1D = {'pool_size': 'pool_length', 'strides': 'stride', 'padding': 'border_mode'}
@@ -45,18 +45,6 @@ def _pooled_length(length, pool, stride, border_mode):
     return None if out is None else max(out, 0)
 
 
-def _warn_if_empty(layer, input_shape, output_shape, what):
-    """Warn, naming the layer, when a spatial axis of its output has length 0."""
-    emptied = [i for i, (a, b) in enumerate(zip(input_shape, output_shape))
-               if i and b == 0 and a != 0]
-    if emptied:
-        warnings.warn('Layer %s: %s input shape %s leaves a zero-length axis: output shape %s '
-                      '(as Keras 1.2.2 on Theano). Its outputs are empty arrays, and a '
-                      'following Flatten refuses the shape.'
-                      % (layer.name, what, tuple(input_shape), tuple(output_shape)),
-                      UserWarning, stacklevel=3)
-
-
 class _Pooling1D(Layer):
     pool_mode = 'max'
 
@@ -73,8 +61,8 @@ class _Pooling1D(Layer):
         super(_Pooling1D, self).__init__(**kwargs)
 
     def build(self, input_shape):
-        _warn_if_empty(self, input_shape, self.get_output_shape_for(input_shape),
-                       'the pool length %d is larger than its' % self.pool_length)
+        warn_if_empty(self, input_shape, self.get_output_shape_for(input_shape),
+                      'the pool length %d is larger than its' % self.pool_length)
         self.built = True
 
     def get_output_shape_for(self, input_shape):
@@ -119,8 +107,8 @@ class _Pooling2D(Layer):
         super(_Pooling2D, self).__init__(**kwargs)
 
     def build(self, input_shape):
-        _warn_if_empty(self, input_shape, self.get_output_shape_for(input_shape),
-                       'the pool size %s is larger than its' % (self.pool_size,))
+        warn_if_empty(self, input_shape, self.get_output_shape_for(input_shape),
+                      'the pool size %s is larger than its' % (self.pool_size,))
         self.built = True
 
     def get_output_shape_for(self, input_shape):

@@ -20,6 +20,7 @@ import numpy as np
 from keraslike import activations, constraints, initializations, regularizers
 from keraslike import backend as K
 from keraslike.engine.topology import InputSpec, Layer
+from keraslike.utils.generic_utils import check_fraction_arg, check_int_arg
 from .keras2 import keras1_kwargs
 
 # Keras 2 name -> Keras 1 name (implementation 0/1/2 becomes consume_less cpu/mem/gpu)
@@ -98,8 +99,11 @@ class Recurrent(Layer):
         self.consume_less = consume_less
         self.supports_masking = True
         self.input_spec = [InputSpec(ndim=3)]
-        self.input_dim = input_dim
-        self.input_length = input_length
+        owner = 'Layer ' + self.__class__.__name__
+        self.input_dim = None if input_dim is None else check_int_arg(input_dim, 'input_dim',
+                                                                      owner)
+        self.input_length = (None if input_length is None
+                             else check_int_arg(input_length, 'input_length', owner))
         if self.input_dim:
             kwargs['input_shape'] = (self.input_length, self.input_dim)
         activity_regularizer = kwargs.pop('activity_regularizer', None)
@@ -112,7 +116,8 @@ class Recurrent(Layer):
         """Store the arguments the three cells share."""
         if output_dim is None:
             raise TypeError('%s needs `output_dim` (Keras 2: `units`).' % self.__class__.__name__)
-        self.output_dim = int(output_dim)
+        owner = 'Layer ' + self.__class__.__name__
+        self.output_dim = check_int_arg(output_dim, 'output_dim', owner)
         self.init = initializations.get(init)
         self.inner_init = initializations.get(inner_init)
         self.activation = activations.get(activation)
@@ -124,11 +129,8 @@ class Recurrent(Layer):
         self.W_constraint = constraints.get(W_constraint)
         self.U_constraint = constraints.get(U_constraint)
         self.b_constraint = constraints.get(b_constraint)
-        self.dropout_W, self.dropout_U = float(dropout_W), float(dropout_U)
-        for name, p in (('dropout_W', self.dropout_W), ('dropout_U', self.dropout_U)):
-            if not 0. <= p < 1.:
-                raise ValueError('Layer %s: %s must be in [0, 1), got %r.'
-                                 % (self.__class__.__name__, name, p))
+        self.dropout_W = check_fraction_arg(dropout_W, 'dropout_W', owner)
+        self.dropout_U = check_fraction_arg(dropout_U, 'dropout_U', owner)
         if self.dropout_W or self.dropout_U:
             self.uses_learning_phase = True
 

@@ -7,6 +7,8 @@ import random
 
 import numpy as np
 
+from keraslike.utils.generic_utils import check_int_arg
+
 
 def pad_sequences(sequences, maxlen=None, dtype='int32', padding='pre', truncating='pre',
                   value=0.):
@@ -20,6 +22,15 @@ def pad_sequences(sequences, maxlen=None, dtype='int32', padding='pre', truncati
     >>> pad_sequences([[1], [2, 3]], padding='post', value=-1).tolist()
     [[1, -1], [2, 3]]
     """
+    # checked up front (Keras 1 only noticed with a sequence to pad; the wording is its own)
+    if padding not in ('pre', 'post'):
+        raise ValueError('pad_sequences: Padding type %r not understood; `padding` must be '
+                         '"pre" or "post".' % (padding,))
+    if truncating not in ('pre', 'post'):
+        raise ValueError('pad_sequences: Truncating type %r not understood; `truncating` must '
+                         'be "pre" or "post".' % (truncating,))
+    if maxlen is not None:  # 0 stays valid (Keras 1 returns (n, 0) arrays)
+        maxlen = check_int_arg(maxlen, 'maxlen', 'pad_sequences', minimum=0)
     if not hasattr(sequences, '__len__'):
         raise ValueError('`sequences` must be iterable.')
     lengths = []

@@ -5,7 +5,10 @@
 True
 """
 import marshal
+import numbers
 import types
+
+import numpy as np
 
 _GLOBAL_CUSTOM_OBJECTS = {}
 
@@ -79,6 +82,71 @@ def get_from_module(identifier, module_params, module_name, instantiate=False, k
                              % (module_name, name, ', '.join(_public_names(module_params))))
         return res(**config)
     return identifier
+
+
+def check_int_arg(value, arg, owner, minimum=1):
+    """``value`` as a Python int >= ``minimum``, else a clear error naming ``owner``'s ``arg``.
+
+    Integers of any kind (numpy ints included) and integral floats (``64 / 2``, as
+    Python 2 era Keras 1 scripts compute sizes) pass; bools, strings and 2.5 raise
+    TypeError, too small values ValueError: better here than a shape error deep in
+    PyTensor, or a silently empty layer.
+
+    >>> check_int_arg(np.int64(3), 'output_dim', 'Dense')
+    3
+    """
+    expected = 'a positive integer' if minimum == 1 else 'an integer >= %d' % minimum
+    ok = isinstance(value, numbers.Integral) or (isinstance(value, numbers.Real)
+                                                 and float(value).is_integer())
+    if isinstance(value, (bool, np.bool_)) or not ok:
+        raise TypeError('%s: `%s` must be %s, got %r (type %s).'
+                        % (owner, arg, expected, value, type(value).__name__))
+    if value < minimum:
+        raise ValueError('%s: `%s` must be %s, got %r.' % (owner, arg, expected, value))
+    return int(value)
+
+
+def check_fraction_arg(value, arg, owner):
+    """``value`` as a float in [0, 1) (a dropout rate), else a ValueError naming ``arg``.
+
+    Rate 1 is refused too: Keras 1 silently turned ``Dropout(1)`` into the identity.
+
+    >>> check_fraction_arg(0.5, 'p', 'Dropout')
+    0.5
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError('%s: `%s` must be a number in [0, 1), got %r (type %s).'
+                        % (owner, arg, value, type(value).__name__))
+    if not 0. <= float(value) < 1.:
+        raise ValueError('%s: `%s` must be in [0, 1) (the fraction of units to drop), got %r.'
+                         % (owner, arg, value))
+    return float(value)
+
+
+def check_shape_arg(shape, arg, owner, batch=False):
+    """A shape argument (``input_shape``, or with ``batch`` ``batch_input_shape``) as a tuple.
+
+    Every entry must be None (unknown) or a positive integer; the error names ``arg``.
+
+    >>> check_shape_arg([None, 4], 'input_shape', 'LSTM')
+    (None, 4)
+    """
+    if isinstance(shape, (numbers.Number, str, bytes)) or not hasattr(shape, '__iter__'):
+        raise TypeError('%s: `%s` must be a tuple of positive integers (None for an unknown '
+                        'size%s), got %r.' % (owner, arg, ', batch axis first' if batch else '',
+                                              shape))
+    shape = tuple(shape)
+    out = []
+    for dim in shape:
+        if dim is None:
+            out.append(None)
+            continue
+        try:
+            out.append(check_int_arg(dim, arg, owner))
+        except (TypeError, ValueError):
+            raise ValueError('%s: every entry of `%s` must be a positive integer or None, got '
+                             '%r.' % (owner, arg, shape))
+    return tuple(out)
 
 
 def make_tuple(*args):

@@ -98,23 +98,12 @@ class HDF5Matrix(object):
 
 
 def save_array(array, name):
-    """Write ``array`` to the HDF5 file ``name`` as dataset ``data`` (atomically: a temporary
-    file in the same folder, then ``os.replace``). Keras 1 used PyTables; its files hold the
-    same ``data`` node, which :func:`load_array` reads."""
-    import os
-    import tempfile
-    import h5py
-    folder = os.path.dirname(os.path.abspath(name))
-    fd, tmp = tempfile.mkstemp(prefix=os.path.basename(name) + '.', suffix='.tmp', dir=folder)
-    os.close(fd)
-    try:
-        with h5py.File(tmp, 'w') as f:
-            f.create_dataset('data', data=array)
-        os.replace(tmp, name)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    """Write ``array`` to the HDF5 file ``name`` as dataset ``data``, atomically and refusing a
+    read-only ``name`` as the model savers do (``engine.saving_hdf5.atomic_h5_file``). Keras 1
+    used PyTables; its files hold the same ``data`` node, which :func:`load_array` reads."""
+    from keraslike.engine.saving_hdf5 import atomic_h5_file
+    with atomic_h5_file(name) as f:
+        f.create_dataset('data', data=array)
 
 
 def load_array(name):

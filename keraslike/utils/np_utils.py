@@ -7,6 +7,8 @@
 """
 import numpy as np
 
+from .generic_utils import check_int_arg
+
 
 def to_categorical(y, nb_classes=None, num_classes=None):
     """Class vector (ints ``0..nb_classes-1``) to a float one-hot matrix.
@@ -22,13 +24,43 @@ def to_categorical(y, nb_classes=None, num_classes=None):
             raise ValueError('Got both nb_classes=%r and num_classes=%r.'
                              % (nb_classes, num_classes))
         nb_classes = num_classes
-    y = np.array(y, dtype='int').ravel()
-    if not nb_classes:
-        nb_classes = np.max(y) + 1
+    y = _class_labels(y)
+    if nb_classes:
+        nb_classes = check_int_arg(nb_classes, 'nb_classes', 'to_categorical')
+    elif not y.size:
+        raise ValueError('to_categorical: cannot infer nb_classes from an empty label vector; '
+                         'pass nb_classes.')
+    else:
+        nb_classes = int(np.max(y)) + 1
+    if y.size and y.max() >= nb_classes:
+        raise ValueError('to_categorical: labels must be in [0, nb_classes=%d), got label %d.'
+                         % (nb_classes, y.max()))
     n = y.shape[0]
     categorical = np.zeros((n, nb_classes))
     categorical[np.arange(n), y] = 1
     return categorical
+
+
+def _class_labels(y):
+    """``y`` as a flat int array of class indices, refusing what Keras 1 silently mangled.
+
+    Keras 1 cast with ``np.array(y, dtype='int')``: 1.7 became class 1, and a label
+    -1 indexed the last column. Integral floats (labels read as floats) still pass.
+    """
+    arr = np.asarray(y)
+    if arr.dtype.kind == 'f':
+        bad = arr[~np.isfinite(arr) | (arr != np.round(arr))] if arr.size else arr
+        if bad.size:
+            raise ValueError('to_categorical: class labels must be integers, got %r.'
+                             % (float(bad.ravel()[0]),))
+    try:
+        labels = np.array(arr, dtype='int').ravel()
+    except (TypeError, ValueError):
+        raise ValueError('to_categorical: class labels must be integers, got an array of '
+                         'dtype %s.' % arr.dtype)
+    if labels.size and labels.min() < 0:
+        raise ValueError('to_categorical: class labels must be >= 0, got %d.' % labels.min())
+    return labels
 
 
 def normalize(a, axis=-1, order=2):

@@ -74,10 +74,12 @@ class Progbar(object):
         sys.stdout.write('\b' * prev_total_width)
         sys.stdout.write('\r')
 
-        numdigits = int(np.floor(np.log10(self.target))) + 1
+        # a target of 0 (nothing to do) draws a full bar instead of failing on log10(0)
+        numdigits = int(np.floor(np.log10(self.target))) + 1 if self.target > 0 else 1
         barstr = '%%%dd/%%%dd [' % (numdigits, numdigits)
         bar = barstr % (current, self.target)
-        prog_width = int(self.width * (float(current) / self.target))
+        prog_width = (int(self.width * (float(current) / self.target)) if self.target > 0
+                      else self.width)
         if prog_width > 0:
             bar += '=' * (prog_width - 1)
             bar += '>' if current < self.target else '='
