@@ -7,10 +7,10 @@ Convolution2D + concat, and DenseNet-121 at 224x224, 'th' ordering.
 Theano 1.0 does not run on keraslike's NumPy 2 / Python 3.11+ stack, so this
 script runs under an old interpreter of its own, e.g. (Python 3.7)::
 
-    python3.7 -m venv /tmp/k1build_venv
-    /tmp/k1build_venv/bin/pip install numpy==1.16.6 scipy==1.2.3 six pyyaml
-    /tmp/k1build_venv/bin/pip install --no-deps theano==1.0.5 keras==1.2.2
-    KERAS_BACKEND=theano /tmp/k1build_venv/bin/python benchmarks/keras1_theano_build.py
+    python3.7 -m venv .venv-keras1
+    .venv-keras1/bin/pip install numpy==1.16.6 scipy==1.2.3 six pyyaml
+    .venv-keras1/bin/pip install --no-deps theano==1.0.5 keras==1.2.2
+    KERAS_BACKEND=theano .venv-keras1/bin/python benchmarks/keras1_theano_build.py
 
 Each build runs in a fresh process (``--one NAME``), as the first model a
 script builds, so every framework pays the same one-time costs. Prints one

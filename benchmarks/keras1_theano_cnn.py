@@ -3,11 +3,11 @@
 Theano 1.0 does not run on keraslike's NumPy 2 / Python 3.11+ stack, so this
 script runs under an old interpreter of its own, e.g. (Python 3.7)::
 
-    python3.7 -m venv /tmp/venv37
-    /tmp/venv37/bin/pip install numpy==1.16.6 scipy==1.2.3 six pyyaml
-    /tmp/venv37/bin/pip install --no-deps theano==1.0.5 keras==1.2.2
+    python3.7 -m venv .venv-keras1
+    .venv-keras1/bin/pip install numpy==1.16.6 scipy==1.2.3 six pyyaml
+    .venv-keras1/bin/pip install --no-deps theano==1.0.5 keras==1.2.2
     KERAS_BACKEND=theano OMP_NUM_THREADS=2 THEANO_FLAGS=blas.ldflags=-lopenblas,openmp=True \
-        /tmp/venv37/bin/python benchmarks/keras1_theano_cnn.py
+        .venv-keras1/bin/python benchmarks/keras1_theano_cnn.py
 
 ``openmp=True`` lets Theano's convolution (CorrMM) and element-wise loops use
 both cores: measured 642 samples/s on the 2-core EPYC, against 419 without.

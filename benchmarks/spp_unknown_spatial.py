@@ -13,7 +13,7 @@ so it stays Python 3.7 compatible; for Keras 1.2.2 see the venv recipe in
 
     python benchmarks/spp_unknown_spatial.py
     KERAS_BACKEND=theano THEANO_FLAGS=blas.ldflags=-lopenblas,openmp=True \
-        /tmp/venv37/bin/python benchmarks/spp_unknown_spatial.py --keras
+        .venv-keras1/bin/python benchmarks/spp_unknown_spatial.py --keras
 """
 import sys
 import time

@@ -5,7 +5,7 @@ of ``Model.layers`` and the shapes of ``get_weights()`` (the order weights are
 saved in). Runs under an old interpreter with Keras 1.2.2 on Theano (see
 ``benchmarks/keras1_theano_cnn.py`` for the setup)::
 
-    KERAS_BACKEND=theano /tmp/venv37/bin/python tests/tools/keras1_graph_orders.py
+    KERAS_BACKEND=theano .venv-keras1/bin/python tests/tools/keras1_graph_orders.py
 """
 import json
 import os
