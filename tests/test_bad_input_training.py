@@ -274,3 +274,33 @@ def test_checkpoint_key_after_a_custom_callback_only_warns(m, tmp_path):
         m.fit(X, Y, nb_epoch=0, verbose=0,
               callbacks=[AddsKey(), ModelCheckpoint(str(tmp_path / '{custom}'))])
     assert any('"custom"' in str(w.message) for w in caught)
+
+
+# ---------------------------------------------------------------- values the graph misreads
+@pytest.mark.parametrize('bad', [np.nan, np.inf])
+def test_non_finite_training_data_is_refused(m, bad):
+    x, y = X.copy(), Y.copy()
+    x[3, 2] = bad
+    _raises_untrained(m, ValueError, r'fit\(\) model input: "dense_input_\d+" holds %s at '
+                      r'index \(3, 2\)' % bad, lambda: m.fit(x, Y, nb_epoch=1, verbose=0))
+    y[1, 0] = bad
+    _raises_untrained(m, ValueError, r'train_on_batch\(\) model target: .* index \(1, 0\)',
+                      lambda: m.train_on_batch(X, y))
+    # prediction on such data is the caller's business: NaN in, NaN out, no error
+    assert not np.isfinite(m.predict(x)[3]).any() and np.isfinite(m.predict(x)[:3]).all()
+
+
+def test_embedding_indices_outside_its_vocabulary_are_refused():
+    from keraslike.layers import Embedding, Flatten
+    model = Sequential([Embedding(10, 2, input_length=3), Flatten(), Dense(3, activation='softmax')])
+    model.compile('sgd', 'categorical_crossentropy')
+    ok = np.array([[0, 9, 4], [1, 2, 3]])
+    assert model.predict(ok).shape == (2, 3)
+    for bad, shown in ((10, 10), (-1, -1)):
+        idx = ok.copy()
+        idx[1, 2] = bad
+        with pytest.raises(ValueError, match=r'Embedding with input_dim=10\) takes indices in '
+                                             r'\[0, 10\); predict\(\).* the index %d' % shown):
+            model.predict(idx)
+        _raises_untrained(model, ValueError, r'input_dim=10', lambda: model.fit(
+            idx, Y[:2], nb_epoch=1, verbose=0))

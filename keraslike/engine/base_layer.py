@@ -193,6 +193,11 @@ class Layer(object):
     def get_output_shape_for(self, input_shape):
         return input_shape
 
+    def check_input_data(self, array, source):
+        """Refuse data fed straight from a model input that this layer would silently
+        misread (an index out of range...); ``source`` names the input in the error.
+        Layers with no such rule accept everything."""
+
     # Keras 2 spelling
     def compute_output_shape(self, input_shape):
         return self.get_output_shape_for(input_shape)

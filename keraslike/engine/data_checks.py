@@ -293,6 +293,24 @@ def check_not_empty(arrays, names, what):
                              'is needed.' % (what, name, tuple(np.shape(array))))
 
 
+def check_input_values(input_layers, arrays, names, what, finite=True):
+    """What the compiled graph would get wrong silently, checked on the NumPy data.
+
+    ``finite``: NaN or inf in training data turns every weight into NaN after one
+    step. Each layer fed straight from an input also checks the data
+    (``Layer.check_input_data``: an Embedding's index range).
+    """
+    for layer, array, name in zip(input_layers, arrays, names):
+        if not isinstance(array, np.ndarray):      # HDF5Matrix and the like: not loaded here
+            continue
+        if finite and np.issubdtype(array.dtype, np.floating) and not np.isfinite(array).all():
+            where = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+            raise ValueError('%s: "%s" holds %s at index %s; training on it would make every '
+                             'weight NaN.' % (what, name, array[where], where))
+        for node in getattr(layer, 'outbound_nodes', ()):
+            node.outbound_layer.check_input_data(array, '%s "%s"' % (what, name))
+
+
 def check_input_lengths(arrays, names, what='model input', kind='input arrays (x)'):
     """Every array must hold the same number of samples (each named in the error)."""
     if len({len(a) for a in arrays if a is not None}) > 1:

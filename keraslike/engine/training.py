@@ -13,7 +13,7 @@ from keraslike import backend as K
 from .container import Container
 from .compile_utils import build_losses_and_metrics
 from .data_checks import (check_array_lengths, check_batch_size, check_checkpoint_filepaths,
-                          check_epochs, check_input_lengths,
+                          check_epochs, check_input_lengths, check_input_values,
                           check_loss_and_target_compatibility, check_not_empty,
                           check_validation_data, check_validation_split,
                           standardize_class_weights, standardize_input_data,
@@ -193,8 +193,11 @@ class Model(Container):
         check_input_lengths(x, self.input_names)
         check_not_empty(x, self.input_names, call + ' model input')
         check_not_empty(y, self.output_names, call + ' model target')
+        check_input_values(self.input_layers, x, self.input_names, call + ' model input')
         check_loss_and_target_compatibility(y, self.loss_functions, self.internal_output_shapes,
                                             self.output_names)
+        # after it: sparse labels get the message that names their range
+        check_input_values([None] * len(y), y, self.output_names, call + ' model target')
         y = standardize_input_data(y, self.output_names, self._target_shapes(),
                                    check_batch_axis=False, exception_prefix='model target')
         sample_weights = standardize_sample_weights(sample_weight, self.output_names)
@@ -322,6 +325,8 @@ class Model(Container):
                                    check_batch_axis=False, exception_prefix='model input')
         check_input_lengths(x, self.input_names)
         check_not_empty(x, self.input_names, 'predict(): model input')
+        check_input_values(self.input_layers, x, self.input_names, 'predict(): model input',
+                           finite=False)
         self._check_stateful_batch(x, batch_size, 'predict')
         self._make_predict_function()
         return loops.predict_loop(self.predict_function, x, batch_size=batch_size,
@@ -350,6 +355,8 @@ class Model(Container):
                                    exception_prefix='model input')
         check_input_lengths(x, self.input_names)
         check_not_empty(x, self.input_names, 'predict_on_batch(): model input')
+        check_input_values(self.input_layers, x, self.input_names,
+                           'predict_on_batch(): model input', finite=False)
         self._check_stateful_batch(x, None, 'predict_on_batch')
         self._make_predict_function()
         outputs = self.predict_function(x)

@@ -10,6 +10,8 @@ layers, TimeDistributed and the loss honour. Keras 2 spellings
 >>> layer = Embedding(1000, 64, input_length=10, mask_zero=True)
 """
 from keraslike import constraints, initializations, regularizers
+import numpy as np
+
 from keraslike import backend as K
 from keraslike.engine.topology import Layer
 from keraslike.utils.generic_utils import check_fraction_arg, check_int_arg
@@ -59,6 +61,17 @@ class Embedding(Layer):
             self.set_weights(self.initial_weights)
             del self.initial_weights
         self.built = True
+
+    def check_input_data(self, array, source):
+        # JAX clips an out-of-range lookup to the last row (Theano raised IndexError), so a
+        # wrong vocabulary size would train on wrong vectors without a word said
+        if array.size and np.issubdtype(array.dtype, np.number):
+            low, high = array.min(), array.max()
+            if low < 0 or high >= self.input_dim:
+                raise ValueError('Layer %s (Embedding with input_dim=%d) takes indices in '
+                                 '[0, %d); %s holds %s.' % (
+                                     self.name, self.input_dim, self.input_dim, source,
+                                     'the index %s' % (low if low < 0 else high)))
 
     def compute_mask(self, x, mask=None):
         # an incoming mask is ignored: the indices define the mask
