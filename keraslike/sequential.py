@@ -10,6 +10,7 @@
 import warnings
 
 from keraslike.engine.container import get_source_inputs
+from keraslike.engine.base_layer import Layer
 from keraslike.engine.node import Node
 from keraslike.engine.training import DEFAULT_NB_EPOCH, Model, resolve_epochs
 from keraslike import backend as K
@@ -56,6 +57,10 @@ class Sequential(Model):
     # ---------------------------------------------------------------- building the stack
     def add(self, layer):
         """Append ``layer`` to the stack, connecting it to the current output."""
+        if not isinstance(layer, Layer):
+            raise TypeError('The added layer must be an instance of class Layer. Found: %r%s'
+                            % (layer, ' (a class: call it, e.g. Dense(32))'
+                               if isinstance(layer, type) else ''))
         if not self.outputs:
             if not layer.inbound_nodes:
                 if not hasattr(layer, 'batch_input_shape'):

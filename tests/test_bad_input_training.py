@@ -304,3 +304,35 @@ def test_embedding_indices_outside_its_vocabulary_are_refused():
             model.predict(idx)
         _raises_untrained(model, ValueError, r'input_dim=10', lambda: model.fit(
             idx, Y[:2], nb_epoch=1, verbose=0))
+
+
+# ---------------------------------------------------------------- generators and Sequential.add
+def _batches():
+    while True:
+        yield X[:4], Y[:4]
+
+
+@pytest.mark.parametrize('samples', [0, -5, None, 'all', float('nan')])
+def test_generator_budgets_must_be_positive(m, samples):
+    match = r'should be a positive number, got' if samples is not None else 'Specify'
+    _raises_untrained(m, ValueError, match,
+                      lambda: m.fit_generator(_batches(), samples, 1, verbose=0))
+    with pytest.raises(ValueError, match=match):
+        m.evaluate_generator(_batches(), samples)
+    with pytest.raises(ValueError, match=match):
+        m.predict_generator(_batches(), samples)
+
+
+def test_generator_float_budget_and_negative_epochs(m):
+    # Python 3 turns Keras 1's samples_per_epoch=16/2 into 8.0: it still counts samples
+    history = m.fit_generator(_batches(), 16 / 2, 1, verbose=0)
+    assert history.epoch == [0]
+    assert np.asarray(m.predict_generator(_batches(), 6.0)).shape[0] == 6   # as Keras 1: cut
+    _raises_untrained(m, ValueError, r'fit_generator\(\): `nb_epoch` should be a non-negative',
+                      lambda: m.fit_generator(_batches(), 8, -1, verbose=0))
+
+
+@pytest.mark.parametrize('thing', [Dense, 5, 'dense'])
+def test_sequential_add_takes_layer_instances(thing):
+    with pytest.raises(TypeError, match='The added layer must be an instance of class Layer'):
+        Sequential().add(thing)

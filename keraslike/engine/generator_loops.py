@@ -27,7 +27,7 @@ import numpy as np
 
 from keraslike import backend as K
 from . import loops
-from .data_checks import check_checkpoint_filepaths
+from .data_checks import check_checkpoint_filepaths, check_epochs
 from .generator_queue import GeneratorEnqueuer
 from .interrupts import stop_at_batch_boundary
 
@@ -83,7 +83,13 @@ class _Budget(object):
             raise ValueError('Specify either a number of samples or a number of steps '
                              '(%s), not both.' % what)
         self.by_steps = steps is not None
-        self.target = int(steps if self.by_steps else samples)
+        value = steps if self.by_steps else samples
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) \
+                or not value > 0 or value == float('inf'):
+            # 0 or fewer would end each epoch before a batch, silently training nothing
+            raise ValueError('%s should be a positive number, got %r.' % (what, value))
+        # Keras 1 compares the count with it, so a float (Python 3's 50000 / 2) works
+        self.target = int(np.ceil(value))
         self.count = 0
 
     def add(self, nb_samples):
@@ -126,6 +132,7 @@ def fit_generator(model, generator, samples_per_epoch=None, nb_epoch=None, verbo
     nb_worker, pickle_safe, max_q_size = _worker_args(nb_worker, pickle_safe, max_q_size, k2)
     nb_epoch = k2.get('nb_epoch', nb_epoch)
     nb_epoch = 1 if nb_epoch is None else nb_epoch
+    check_epochs(nb_epoch, 0, 'fit_generator')
     budget = _Budget(samples_per_epoch, k2.get('steps'),
                      '`samples_per_epoch` (Keras 1) or `steps_per_epoch` (Keras 2)')
     val_steps = k2.get('val_steps')
