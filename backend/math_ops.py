@@ -201,8 +201,10 @@ def cos(x):
 
 
 def l2_normalize(x, axis):
-    norm = pt.sqrt(pt.sum(pt.sqr(x), axis=axis, keepdims=True))
-    return x / pt.maximum(norm, _fx(epsilon()))
+    # the floor goes under the square root: max(sqrt(s), eps) has the same value, but its
+    # gradient at an all-zero row is 0 * inf = NaN (a ReLU row of zeros poisons training)
+    square_sum = pt.sum(pt.sqr(x), axis=axis, keepdims=True)
+    return x / pt.sqrt(pt.maximum(square_sum, _fx(epsilon() ** 2)))
 
 
 def _reduced_count(x, axes, dtype):

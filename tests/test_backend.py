@@ -223,3 +223,20 @@ def test_config_file_and_environment(tmp_path):
     out = subprocess.run([sys.executable, '-c', code], env=env, capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == ['0.001', 'tf', 'float64']
+
+
+def test_l2_normalize_gradient_at_an_all_zero_row_is_finite():
+    # a ReLU output row of zeros: the value stays 0, the gradient must not be 0 * inf = NaN
+    x = K.placeholder(shape=(None, 3))
+    y = K.l2_normalize(x, axis=1)
+    f = K.function([x], [y, K.gradients(K.sum(y * K.constant([1., 2., 3.])), [x])[0]])
+    xv = np.array([[0., 0., 0.], [3., 0., 4.]], dtype='float32')
+    value, grad = f([xv])
+    np.testing.assert_allclose(value, [[0, 0, 0], [0.6, 0, 0.8]], rtol=1e-6)
+    assert np.isfinite(grad).all()
+    # the nonzero row's gradient against central differences
+    c = np.array([1., 2., 3.])
+    objective = lambda v: (v / np.linalg.norm(v)) @ c  # noqa: E731
+    numeric = [(objective(xv[1] + d) - objective(xv[1] - d)) / 2e-3
+               for d in np.eye(3) * 1e-3]
+    np.testing.assert_allclose(grad[1], numeric, rtol=1e-3, atol=1e-4)
