@@ -182,3 +182,17 @@ def test_guide_two_branch_merge_sequential():
     assert diff.output_shape == (None, 32)
     rebuilt = Sequential.from_config(final_model.get_config())
     assert rebuilt.output_shape == (None, 10) and len(rebuilt.flattened_layers) == 3
+
+
+def test_cos_merge_of_a_zero_vector_has_a_finite_gradient():
+    a, b = Input((3,)), Input((3,))
+    cos = merge([a, b], mode='cos')
+    f = K.function([a, b], [cos, K.gradients(K.sum(cos), [a])[0]])
+    av = np.array([[0., 0., 0.], [1., 2., 2.]], dtype='float32')
+    bv = np.array([[1., 0., 0.], [2., 1., 2.]], dtype='float32')
+    value, grad = f([av, bv])
+    np.testing.assert_allclose(value[:, 0], [0., 8. / 9.], rtol=1e-5)
+    assert np.isfinite(grad).all()
+    # d cos / d a for the nonzero row: b / (|a||b|) - cos * a / |a|^2
+    expected = bv[1] / 9. - (8. / 9.) * av[1] / 9.
+    np.testing.assert_allclose(grad[1], expected, rtol=1e-4)

@@ -125,9 +125,10 @@ class Merge(Layer):
         l1, l2 = inputs
         if self.mode == 'dot':
             return K.batch_dot(l1, l2, self.dot_axes)
-        denominator = K.sqrt(K.batch_dot(l1, l1, self.dot_axes) *
-                             K.batch_dot(l2, l2, self.dot_axes))
-        denominator = K.maximum(denominator, K.epsilon())
+        # the floor under the square root (same value as Keras 1's max(sqrt(.), eps)), so an
+        # all-zero vector has a finite gradient rather than 0 * inf = NaN
+        denominator = K.sqrt(K.maximum(K.batch_dot(l1, l1, self.dot_axes) *
+                                       K.batch_dot(l2, l2, self.dot_axes), K.epsilon() ** 2))
         # K.batch_dot already returns (batch, 1) for vectors; Keras 1 on Theano expanded it
         # once more, disagreeing with its own declared output shape (batch, 1).
         return K.batch_dot(l1, l2, self.dot_axes) / denominator
