@@ -94,16 +94,6 @@ def test_float32_draws_are_numpys_float32_stream_in_c_and_numba():
         np.testing.assert_array_equal(got, expected)
 
 
-@pytest.fixture
-def default_mode_with_cpu_kernels():
-    from keraslike.backend import config
-    saved = dict(config._config)
-    K.set_mode(None)
-    config._config['cpu_kernels'] = True
-    yield
-    config._config.update(saved)
-
-
 def test_default_mode_trains_convolutions_with_the_cpu_kernels(default_mode_with_cpu_kernels):
     pytest.importorskip('jax')
     from keraslike.backend import config, jax_mode

@@ -41,17 +41,6 @@ class SpatialPyramidPooling(Layer):
         return K.concatenate(outs, axis=1)
 
 
-@pytest.fixture
-def default_mode_with_cpu_kernels():
-    """The default mode as users get it (the suite turns the CPU-kernel preference off)."""
-    from keraslike.backend import config
-    saved = dict(config._config)
-    K.set_mode(None)
-    config._config['cpu_kernels'] = True
-    yield
-    config._config.update(saved)
-
-
 def _images(rng, n, size):
     """Class 1 when the bright square is in the left half of the image, else class 0."""
     x = rng.rand(n, 1, size, size).astype('float32') * 0.1
