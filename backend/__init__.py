@@ -7,13 +7,19 @@ Use it as Keras 1 code does::
     y = K.softmax(K.dot(x, K.variable(w)))
     f = K.function([x], [y])
 
-This package is the only part of keraslike that imports PyTensor.
+This package is the only part of keraslike that imports PyTensor. Its
+modules are in three tiers: the Keras 1 backend API here (``variables``,
+``math_ops``, ``shape_ops``, ``nn_ops``, ``random_ops``, ``control_flow``,
+``conv``, ``pool``, ``rnn``, ``ctc``, ``sparse``, ``config``, and Keras 1's
+``common`` and ``theano_backend`` paths); ``ops/``, the custom Ops with
+their NumPy, Numba and JAX kernels; and ``runtime/``, what compiles and
+runs graphs (``K.function``, the mode policy, caches, threads).
 """
 from .config import (backend, cast_to_floatx, config_dir, epsilon, floatx, get_uid,
                      image_data_format, image_dim_ordering, is_keras_tensor,
-                     legacy_weight_ordering, mode, reset_uids, set_epsilon, set_floatx,
+                     legacy_weight_ordering, reset_uids, safe_mode, set_epsilon, set_floatx,
                      set_image_data_format, set_image_dim_ordering,
-                     set_legacy_weight_ordering, set_mode, using_mode)
+                     set_legacy_weight_ordering, set_mode, set_safe_mode, using_mode)
 from .variables import (batch_get_value, batch_set_value, cast, constant, count_params,
                         dtype, eval, eye, get_value, identity, get_variable_shape, int_shape,
                         is_variable, moving_average_update, ndim, ones, ones_like,
@@ -35,20 +41,16 @@ from .nn_ops import (binary_crossentropy, categorical_crossentropy, elu, hard_si
                      in_top_k, log_softmax, relu, sigmoid, softmax, softplus, softsign,
                      sparse_categorical_crossentropy, tanh)
 from .random_ops import dropout, random_binomial, random_normal, random_uniform
-from .graph import (Function, foldl, foldr, function, gradients, in_test_phase,
-                    in_train_phase, learning_phase, map_fn, set_learning_phase,
-                    stop_gradient, switch)
-# convolution and pooling ops (issue 5)
-from .conv import (atrous_conv2d, bias_add, conv1d, conv2d, conv3d,  # noqa: E402
-                   deconv2d, separable_conv2d)
-from .pool import pool1d, pool2d, pool3d  # noqa: E402
-from .threads import set_blas_threads  # noqa: E402
-# loading models with marshalled lambdas: refused unless safe mode is off (issue 15)
-from .config import safe_mode, set_safe_mode  # noqa: E402
-# recurrence: rnn on scan, and fused LSTM/GRU/SimpleRNN loops (issue 6)
+from .control_flow import (foldl, foldr, gradients, in_test_phase, in_train_phase,
+                           learning_phase, map_fn, set_learning_phase, stop_gradient, switch)
+from .conv import (atrous_conv2d, bias_add, conv1d, conv2d, conv3d, deconv2d,
+                   separable_conv2d)
+from .pool import pool1d, pool2d, pool3d
+# recurrence: rnn on scan, and fused LSTM/GRU/SimpleRNN loops
 from .rnn import rnn
-from .rnn_ops import rnn_sequence, rnn_sequence_supported
-# Keras 1 names: CTC loss and sparse predicates (issue 15)
-from .ctc import (ctc_batch_cost, ctc_cost, ctc_create_skip_idxs,  # noqa: E402,F401
-                  ctc_interleave_blanks)
-from .sparse import is_sparse, to_dense  # noqa: E402,F401
+from .ops.rnn import rnn_sequence, rnn_sequence_supported
+from .ctc import ctc_batch_cost, ctc_cost, ctc_create_skip_idxs, ctc_interleave_blanks
+from .sparse import is_sparse, to_dense
+from .runtime.function import Function, function
+from .runtime.modes import mode
+from .runtime.threads import set_blas_threads

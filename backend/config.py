@@ -10,14 +10,16 @@ or ``model.compile(..., mode=...)`` for one model):
 
 - ``JAX``: XLA through ``jax.jit``; the default when jax is importable. Fastest
   steady state and compile here; compiled code is cached on disk
-  (``~/.keraslike/jax_cache``). See ``backend/jax_mode.py`` for its rules.
+  (``~/.keraslike/jax_cache``). See ``runtime/jax_mode.py`` for its rules,
+  and ``runtime/modes.py`` for when the default JAX mode gives way to NUMBA.
 - ``NUMBA``: PyTensor's default linker. Slow first compile (tens of seconds),
   then cached on disk under PyTensor's ``base_compiledir``.
 - ``C`` (an alias of PyTensor's ``CVM``): C code, needs a C compiler, and a
   BLAS for its matrix products. A pip-installed PyTensor does not find
   Debian's OpenBLAS, so when ``libopenblas.so`` is on the system and the user
   has not set ``blas__ldflags`` (``PYTENSOR_FLAGS``/``.pytensorrc``) it is set
-  to ``-lopenblas`` here; with no BLAS the C mode warns what to install.
+  to ``-lopenblas`` (``runtime/blas.py``); with no BLAS the C mode warns what
+  to install.
 - ``FAST_COMPILE``: Python ops, minimal rewrites, for debugging.
 
 >>> from keraslike import backend as K
@@ -25,10 +27,8 @@ or ``model.compile(..., mode=...)`` for one model):
 ('float32', 1e-07, 'th')
 """
 import contextlib
-import importlib.util
 import json
 import os
-import warnings
 from collections import defaultdict
 
 import numpy as np
@@ -53,7 +53,7 @@ def config_dir():
     return os.environ.get('KERASLIKE_HOME') or os.path.join(os.path.expanduser('~'), '.keraslike')
 
 
-def _normalize_mode(mode):
+def normalize_mode(mode):
     if mode is None:
         return None
     key = str(mode).upper()
@@ -140,16 +140,6 @@ def set_image_data_format(data_format):
     set_image_dim_ordering(orderings[data_format])
 
 
-def default_mode():
-    """The mode used when none is configured: 'JAX' if jax is importable, else 'NUMBA'.
-
-    Chosen by measurement (``python -m keraslike.bench``): JAX compiled the
-    MLP in about a second cold and had the best steady state; Numba's first
-    compile of the same model takes 20 s or more.
-    """
-    return 'JAX' if importlib.util.find_spec('jax') is not None else 'NUMBA'
-
-
 def cpu_kernels():
     """Whether the default mode trains conv/pool/recurrent graphs with keraslike's CPU kernels.
 
@@ -162,7 +152,7 @@ def cpu_kernels():
 
 
 def keep_freed_memory():
-    """Whether compiled C/NUMBA functions keep glibc from unmapping freed memory (``memory.py``).
+    """Whether compiled C/NUMBA functions keep glibc from unmapping freed memory (``runtime/memory.py``).
 
     True unless ``keep_freed_memory`` is false in ``keraslike.json`` or
     ``KERASLIKE_KEEP_FREED_MEMORY=0``.
@@ -192,26 +182,27 @@ def set_safe_mode(value):
     _config['safe_mode'] = bool(value)
 
 
-def mode():
-    """The execution mode for functions compiled from now on: 'JAX', 'NUMBA', 'CVM', ...
+def chosen_mode():
+    """The mode chosen by configuration or :func:`set_mode` ('JAX', 'CVM', ...), or None.
 
-    'CVM' is what ``set_mode('C')`` selects (PyTensor's C backend).
+    None means no choice: ``runtime.modes`` then applies the default mode and
+    its per-graph fallbacks.
     """
-    return _config['mode'] or default_mode()
+    return _config['mode']
 
 
 def set_mode(value):
     """Choose the execution mode for functions compiled from now on: 'NUMBA', 'C', 'JAX', ...
 
-    ``None`` (or 'DEFAULT') returns to :func:`default_mode`.
+    ``None`` (or 'DEFAULT') returns to the default (``runtime.modes.default_mode``).
     """
-    _config['mode'] = _normalize_mode(value)
+    _config['mode'] = normalize_mode(value)
 
 
 @contextlib.contextmanager
 def using_mode(value):
     """Compile in mode ``value`` inside the block, then return to the setting before it
-    (which may be "none chosen": :func:`mode` would report the default, but the
+    (which may be "none chosen": ``K.mode()`` would report the default, but the
     default's per-graph fallbacks stay on only while nothing was chosen).
 
     >>> from keraslike import backend as K
@@ -225,74 +216,6 @@ def using_mode(value):
         yield
     finally:
         _config['mode'] = previous
-
-
-# ---------------------------------------------------------------- BLAS for the C mode
-_BLAS_DIRS = ('/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64',
-              '/usr/lib', '/usr/local/lib', '/lib/x86_64-linux-gnu', '/lib64', '/lib')
-_BLAS_STATE = {'source': None, 'warned': False}
-
-
-def find_openblas():
-    """The folder holding ``libopenblas.so`` among the linker's standard ones, or None."""
-    for d in _BLAS_DIRS:
-        if os.path.exists(os.path.join(d, 'libopenblas.so')):
-            return d
-    return None
-
-
-def configure_blas():
-    """Point PyTensor's C backend at the system OpenBLAS unless the user chose a BLAS.
-
-    Returns how ``blas__ldflags`` was decided: 'user' (PYTENSOR_FLAGS or
-    .pytensorrc), 'resolved' (already read in this process), 'openblas'
-    (set to ``-lopenblas`` here) or 'search' (left to PyTensor's own search,
-    which a pip-installed PyTensor runs at first use of the C mode, ~2 s).
-    """
-    import pytensor
-    cfg = pytensor.config
-    param = type(cfg).__dict__.get('blas__ldflags')
-    flags = os.environ.get('PYTENSOR_FLAGS', '')
-    user = 'blas__ldflags' in flags or 'blas.ldflags' in flags
-    if not user:
-        try:  # .pytensorrc (PYTENSOR_FLAGS entries are consumed when PyTensor starts)
-            cfg.fetch_val_for_key('blas__ldflags')
-            user = True
-        except KeyError:
-            pass
-    if user:
-        source = 'user'
-    elif param is None:
-        source = 'search'
-    elif hasattr(param, 'val'):
-        source = 'resolved'
-    elif find_openblas():
-        cfg.blas__ldflags = '-lopenblas'
-        source = 'openblas'
-    else:
-        source = 'search'
-    _BLAS_STATE['source'] = source
-    return source
-
-
-def blas_ldflags():
-    """The linker flags PyTensor's C mode uses for BLAS ('' means none: slow products)."""
-    import pytensor
-    return pytensor.config.blas__ldflags
-
-
-def check_c_mode_blas():
-    """Warn once when the C mode compiles without a BLAS (matrix products then crawl)."""
-    if _BLAS_STATE['warned']:
-        return
-    _BLAS_STATE['warned'] = True
-    if not blas_ldflags():
-        warnings.warn(
-            'The C execution mode found no BLAS: its matrix products use a slow fallback '
-            '(2x or more slower on an MLP). Install OpenBLAS (Debian/Ubuntu: apt-get install '
-            'libopenblas-dev; keraslike then links it) or set '
-            'PYTENSOR_FLAGS=blas__ldflags=<your flags>, or use the JAX or NUMBA mode.',
-            RuntimeWarning, stacklevel=3)
 
 
 def backend():
@@ -324,4 +247,3 @@ def set_legacy_weight_ordering(value):
 
 
 _load()
-configure_blas()

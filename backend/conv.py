@@ -14,7 +14,7 @@ same outputs here.
 """
 import numpy as np
 
-from .conv_ops import Corr, CorrGradInputs
+from .ops.conv import Corr, CorrGradInputs
 from .shape_ops import _ordering
 from .variables import int_shape
 

@@ -20,14 +20,6 @@ def _fx(value):
     return np.asarray(value, dtype=floatx())
 
 
-def _normalize_axis(axis, nd):
-    if axis is None:
-        return None
-    if isinstance(axis, (list, tuple)):
-        return tuple(a % nd if nd else a for a in axis)
-    return axis % nd if nd else axis
-
-
 def dot(x, y):
     """Matrix product; for nD ``x`` the last axis of ``x`` meets axis -2 (or 0) of ``y``."""
     return pt.dot(x, y)

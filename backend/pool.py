@@ -9,7 +9,7 @@ both sides, as Keras 1 asked Theano to, and crops the output to
 >>> y = K.pool2d(x, (3, 3), strides=(2, 2), border_mode='same')   # (None, 3, 4, 4)
 """
 from .conv import _check_border_mode, _from_th, _to_th, _tuple
-from .pool_ops import Pool
+from .ops.pool import Pool
 from .shape_ops import _ordering
 
 

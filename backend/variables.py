@@ -83,7 +83,7 @@ def dtype(x):
 
 def eval(x):
     """Evaluate a tensor that has no inputs and return its NumPy value."""
-    from .graph import function
+    from .runtime.function import function
     return function([], [x])([])[0]
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from keraslike import backend as K
-from keraslike.backend import conv_kernels, pool_kernels
+from keraslike.backend.ops import conv_numpy as conv_kernels, pool_numpy as pool_kernels
 
 THREADS = int(os.environ.get('KERASLIKE_BENCH_THREADS', '2'))
 # (name, channels in, input side, filters): mnist_cnn's two 3x3 'valid' convolutions

@@ -277,7 +277,7 @@ def test_second_order_gradients_match_finite_differences():
 @pytest.mark.parametrize('is_max', [True, False])
 def test_2x2_pool_kernels_match_loops_and_clear_the_cells_past_the_last_window(is_max):
     """The 2x2 kernels write every cell of the gradient, whatever the buffer held before."""
-    from keraslike.backend import pool_numba
+    from keraslike.backend.ops import pool_numba
     x = np.round(RNG.randn(3, 5, 7), 1).astype('float32')    # ties; row 4 and column 6 left over
     x[0, 0, :2] = 2.0
     out = np.full((3, 2, 3), np.nan, 'float32')

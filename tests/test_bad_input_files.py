@@ -30,6 +30,7 @@ from keraslike.layers import Dense, Input, Lambda, merge
 from keraslike.models import Model, Sequential, load_model, model_from_config, model_from_json
 from keraslike.utils import data_utils
 from keraslike.utils.io_utils import save_array
+import slow_save
 
 RNG = np.random.RandomState(0)
 X = RNG.rand(8, 4).astype('float32')
@@ -136,7 +137,7 @@ def test_stale_temporaries_of_the_target_are_removed_live_ones_kept(m, tmp_path)
         live.wait()
 
 
-KILLED_CHILD = textwrap.dedent('''
+KILLED_CHILD = slow_save.PROLOGUE + textwrap.dedent('''
     import sys
     from keraslike.layers import Dense
     from keraslike.models import Sequential
@@ -149,7 +150,7 @@ KILLED_CHILD = textwrap.dedent('''
 def test_the_next_save_removes_what_a_sigkilled_save_left(m, tmp_path):
     target = str(tmp_path / 'w.h5')
     m.save_weights(target)
-    env = dict(os.environ, **{saving_hdf5.TEST_DELAY_ENV: '0.5'})
+    env = slow_save.child_env(0.5)
     child = subprocess.Popen([sys.executable, '-c', KILLED_CHILD, target], env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from keraslike import backend as K
-from keraslike import callbacks, callbacks_core
+from keraslike import callbacks
+from keraslike.callbacks import core as callbacks_core
 from keraslike.callbacks import (BaseLogger, Callback, CallbackList, CSVLogger, EarlyStopping,
                                  History, LambdaCallback, LearningRateScheduler,
                                  ModelCheckpoint, ProgbarLogger, ReduceLROnPlateau,

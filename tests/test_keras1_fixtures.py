@@ -23,7 +23,7 @@ from keraslike import backend as K
 from keraslike import layers as layers_module
 from keraslike.engine import saving
 from keraslike.engine.saving_hdf5 import decode_strings
-from keraslike.layers.lambda_layer import UnsafeConfigError
+from keraslike.engine.layer_functions import UnsafeConfigError
 from keraslike.models import load_model, model_from_json
 
 from fixture_paths import KERAS1_FIXTURES as FIXTURES

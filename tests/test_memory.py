@@ -33,7 +33,7 @@ def _dropout_model():
 
 
 def test_dropped_model_with_dropout_is_garbage_collected():
-    from keraslike.backend import graph, random_ops
+    from keraslike.backend import control_flow, random_ops
     gc.collect()
     generators = len(list(random_ops.RNG_UPDATES))
     model = _dropout_model()
@@ -46,7 +46,7 @@ def test_dropped_model_with_dropout_is_garbage_collected():
     assert [r() for r in refs] == [None, None, None]
     # nor do the registries keep the dropped graph
     assert switch() is None
-    assert switch not in [weakref.ref(v) for v in graph._PHASE_SWITCHES]
+    assert switch not in [weakref.ref(v) for v in control_flow._PHASE_SWITCHES]
     assert len(list(random_ops.RNG_UPDATES)) <= generators
 
 
@@ -75,7 +75,7 @@ def test_updates_reach_the_callers_variable():
 
 def test_op_digest_cache_is_bounded(monkeypatch):
     import pytensor.tensor as pt
-    from keraslike.backend import compile_cache
+    from keraslike.backend.runtime import compile_cache
     monkeypatch.setattr(compile_cache, 'MAX_OP_TOKENS', 3)
     monkeypatch.setattr(compile_cache, '_OP_TOKENS', {})
     for axis in range(8):
@@ -113,7 +113,7 @@ def test_numba_mode_frees_dropped_models_and_their_weights():
 
 def test_jax_caches_cleared_once_dropped_functions_leave_none_alive(monkeypatch):
     pytest.importorskip('jax')
-    from keraslike.backend import jax_mode
+    from keraslike.backend.runtime import jax_mode
     cleared = []
     real_clear = jax_mode.clear_caches
     monkeypatch.setattr(jax_mode, 'clear_caches', lambda: cleared.append(1) or real_clear())

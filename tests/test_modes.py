@@ -146,6 +146,27 @@ def test_switching_modes_on_one_variable(restore_mode):
 
 
 @pytest.mark.skipif(not HAVE_JAX, reason='jax is not installed')
+def test_jax_updates_reuse_the_buffers_of_the_old_values(restore_mode):
+    """Updated variables are donated to XLA: the old buffer is gone after a step, while
+    copies read before it (``K.get_value``) and a variable only read keep their values."""
+    w = K.variable(np.ones(3), name='w')
+    scale = K.variable(np.full(3, 2.), name='scale')     # read, never updated
+    x = K.placeholder(shape=(3,), ndim=1)
+    step = K.function([x], [K.sum(w * x)], updates=[(w, w * scale)], mode='JAX')
+    ones = np.ones(3, dtype='float32')
+    step([ones])
+    before = K.get_value(w)
+    buffer = w.get_value(borrow=True, return_internal_type=True)
+    kept = scale.get_value(borrow=True, return_internal_type=True)
+    assert step([ones])[0] == pytest.approx(6.)
+    assert buffer.is_deleted()                       # donated: written in place
+    assert not getattr(kept, 'is_deleted', lambda: False)()
+    np.testing.assert_allclose(before, 2.)           # the copy is untouched
+    np.testing.assert_allclose(K.get_value(w), 4.)
+    np.testing.assert_allclose(K.get_value(scale), 2.)
+
+
+@pytest.mark.skipif(not HAVE_JAX, reason='jax is not installed')
 def test_jax_static_shape_fallback_handles_the_last_batch(restore_mode):
     """A size computed from data cannot trace with a dynamic batch: compiled per shape."""
     K.set_mode('JAX')
@@ -179,13 +200,13 @@ def test_mode_selection(tmp_path, restore_mode):
 
 
 def test_c_mode_links_the_system_openblas():
-    code = ('from keraslike.backend import config; import pytensor; '
-            'print(config._BLAS_STATE["source"], repr(pytensor.config.blas__ldflags))')
+    code = ('from keraslike.backend.runtime import blas; import pytensor; '
+            'print(blas._BLAS_STATE["source"], repr(pytensor.config.blas__ldflags))')
     env = {k: v for k, v in os.environ.items() if k not in ('PYTENSOR_FLAGS', 'PYTENSORRC')}
     out = subprocess.run([sys.executable, '-c', code], env=env, capture_output=True, text=True,
                          check=True).stdout.split()
-    from keraslike.backend import config
-    if config.find_openblas():
+    from keraslike.backend.runtime import blas
+    if blas.find_openblas():
         assert out == ['openblas', "'-lopenblas'"]
     else:
         assert out[0] == 'search'

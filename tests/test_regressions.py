@@ -18,13 +18,13 @@ def test_first_registration_keeps_numpy_random_state():
         import sys
         import numpy as np
         from keraslike import backend as K
-        from keraslike.backend import _dispatch
-        assert 'jax' not in sys.modules and _dispatch._PENDING
+        from keraslike.backend.runtime import op_registry
+        assert 'jax' not in sys.modules and op_registry._PENDING
         np.random.seed(123)
         expected = np.random.rand(5)
         np.random.seed(123)
-        _dispatch.ensure_registered()
-        assert not _dispatch._PENDING
+        op_registry.ensure_registered()
+        assert not op_registry._PENDING
         got = np.random.rand(5)
         print('jax imported:', 'jax' in sys.modules)
         np.testing.assert_array_equal(got, expected)
@@ -108,7 +108,7 @@ def test_time_distributed_model_of_custom_layers_round_trip():
 
 
 def test_time_distributed_lambda_follows_safe_mode():
-    from keraslike.layers.lambda_layer import UnsafeConfigError
+    from keraslike.engine.layer_functions import UnsafeConfigError
     model = Sequential([TimeDistributed(Lambda(lambda t: t * 3.), input_shape=(2, 4))])
     with pytest.raises(UnsafeConfigError):
         model_from_json(model.to_json())

@@ -15,7 +15,7 @@ import pytest
 
 from keraslike import backend as K
 from keraslike.engine import saving
-from keraslike.layers.lambda_layer import UnsafeConfigError
+from keraslike.engine.layer_functions import UnsafeConfigError
 from keraslike.models import load_model, model_from_json
 from keraslike.utils import legacy_bytecode
 
@@ -106,7 +106,7 @@ def test_unreadable_bytecode_gives_a_clear_error_when_allowed(global_switch):
 CHILD = r"""
 import sys
 import numpy as np
-from keraslike.layers.lambda_layer import UnsafeConfigError
+from keraslike.engine.layer_functions import UnsafeConfigError
 from keraslike.models import load_model
 path, npz = sys.argv[1], sys.argv[2]
 try:

@@ -25,9 +25,10 @@ from keraslike import optimizers
 from keraslike.engine import saving_hdf5
 from keraslike.engine.saving_hdf5 import InvalidWeightsFileError
 from keraslike.layers import Dense, Dropout, Input, Lambda, merge
-from keraslike.layers.lambda_layer import UnsafeConfigError
+from keraslike.engine.layer_functions import UnsafeConfigError
 from keraslike.models import (Model, Sequential, load_model, model_from_config, model_from_json,
                               model_from_yaml)
+import slow_save
 
 RNG = np.random.RandomState(3)
 X4 = RNG.uniform(-1, 1, (6, 4)).astype('float32')
@@ -306,7 +307,7 @@ def test_saving_keeps_permissions_and_writes_through_symlinks(tmp_path):
     assert_weights_equal(model, check)
 
 
-KILLED_CHILD = textwrap.dedent('''
+KILLED_CHILD = slow_save.PROLOGUE + textwrap.dedent('''
     import sys
     import numpy as np
     from keraslike.layers import Dense
@@ -331,7 +332,7 @@ def killable_model(value):
 
 def save_and_get_killed(method, target):
     """Run KILLED_CHILD saving over ``target``; SIGKILL it in the middle of the write."""
-    env = dict(os.environ, **{saving_hdf5.TEST_DELAY_ENV: '0.3'})
+    env = slow_save.child_env(0.3)
     child = subprocess.Popen([sys.executable, '-c', KILLED_CHILD, method, target], env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -347,7 +348,7 @@ def save_and_get_killed(method, target):
 def test_sigkill_during_save_weights_and_save_leaves_the_previous_file(tmp_path):
     """A child process is killed while it writes; the file saved before it stays loadable.
 
-    The test-only environment variable makes the child pause after each layer group, so the
+    The child's prologue (``slow_save``) makes it pause after each layer group, so the
     kill lands in the middle of the write; the temporary file it leaves behind proves it.
     """
     previous = killable_model(1.)

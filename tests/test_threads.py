@@ -12,8 +12,9 @@ import pytest
 from threadpoolctl import threadpool_info
 
 from keraslike import backend as K
-from keraslike.backend import conv_kernels, parallel_dot, pool_kernels, threads
-from keraslike.backend.graph import ancestors
+from keraslike.backend.ops import conv_numpy as conv_kernels, parallel_dot, pool_numpy as pool_kernels
+from keraslike.backend.runtime import threads
+from keraslike.backend.runtime.graph_rebuild import ancestors
 from keraslike.layers import Activation, Convolution2D, Dense, Flatten, MaxPooling2D
 from keraslike.models import Sequential
 
@@ -96,7 +97,8 @@ def test_float32_draws_are_numpys_float32_stream_in_c_and_numba():
 
 def test_default_mode_trains_convolutions_with_the_cpu_kernels(default_mode_with_cpu_kernels):
     pytest.importorskip('jax')
-    from keraslike.backend import config, jax_mode
+    from keraslike.backend import config
+    from keraslike.backend.runtime import jax_mode
     model = Sequential([Convolution2D(2, 3, 3, input_shape=(1, 6, 6)), MaxPooling2D(),
                         Flatten(), Dense(2), Activation('softmax')])
     model.compile('sgd', 'categorical_crossentropy')
@@ -182,7 +184,7 @@ _FAULTS = textwrap.dedent("""
     import resource, sys
     import numpy as np
     if sys.argv[1] == 'keep':
-        from keraslike.backend import memory
+        from keraslike.backend.runtime import memory
         assert memory.keep_freed_memory()
     for i in range(11):
         if i == 1:   # the first step's pages are new in any case
@@ -212,7 +214,8 @@ def test_keep_freed_memory_stops_page_faults_on_reused_blocks():
 
 
 def test_keep_freed_memory_can_be_switched_off(monkeypatch):
-    from keraslike.backend import config, memory
+    from keraslike.backend import config
+    from keraslike.backend.runtime import memory
     monkeypatch.setattr(memory, '_DONE', [])
     monkeypatch.setitem(config._config, 'keep_freed_memory', False)
     assert memory.keep_freed_memory() is False

@@ -5,7 +5,7 @@ user-written spatial pyramid pooling layer (slice bounds from ``K.shape(x)``)
 must train on images of two sizes in JAX mode, traced with free shapes (no
 per-shape recompile, no fallback), also when the CPU-kernel preference is on.
 Shape arithmetic (slices, reshapes, split sizes) computed from ``K.shape``
-must trace too (``backend/jax_shapes.py``), and the convolution's input
+must trace too (``backend/runtime/jax_shapes.py``), and the convolution's input
 gradient must be right with unknown sizes.
 """
 import numpy as np
@@ -72,6 +72,20 @@ def test_fcn_with_spp_trains_on_two_image_sizes_in_jax(default_mode_with_cpu_ker
     assert len(fn._seen_shapes) == 2
     for b, a in zip(before, after):
         assert a < 0.8 * b, (before, after)
+
+
+def test_fixed_size_conv_net_still_trains_with_the_cpu_kernels(default_mode_with_cpu_kernels):
+    """Only the images' sizes count: a layer's kernel is a shared variable whose static
+    shape is all None, which must not send a fixed-size conv net to JAX (no compile here:
+    the mode is chosen when the function is made)."""
+    from keraslike.backend.runtime.modes import CPU_KERNELS_REASON
+    from keraslike.layers import Flatten, MaxPooling2D
+    model = Sequential([Convolution2D(4, 3, 3, input_shape=(1, 8, 8), activation='relu'),
+                        MaxPooling2D(), Flatten(), Dense(2, activation='softmax')])
+    model.compile('adadelta', 'categorical_crossentropy')
+    model.model._make_train_function()
+    fn = model.model.train_function
+    assert (fn.mode, fn.fallback_reason) == ('NUMBA', CPU_KERNELS_REASON)
 
 
 def test_shape_arithmetic_traces_with_any_batch_and_image_size():

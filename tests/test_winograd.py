@@ -1,9 +1,9 @@
-"""Winograd F(2x2, 3x3) convolutions (``backend/winograd.py``) against SciPy, im2col and finite differences."""
+"""Winograd F(2x2, 3x3) convolutions (``backend/ops/winograd_numba.py``) against SciPy, im2col and finite differences."""
 import numpy as np
 import pytest
 
 from keraslike import backend as K
-from keraslike.backend import conv_kernels, winograd
+from keraslike.backend.ops import conv_numpy as conv_kernels, winograd_numba as winograd
 
 from conv_test_utils import kernel_th_to_tf, ref_conv, th_to_tf
 from test_backend_conv import check_gradients, evaluate, test_mode  # noqa: F401 (autouse mode)

@@ -6,6 +6,17 @@ workload (and repeat) to the next so that drift in the machine's load hits
 all alike. keraslike runs under this interpreter, once per execution mode;
 the peers run under ``--peer-python`` (PyTorch's CPU wheel may exist for
 another Python version than the one keraslike runs on).
+
+Each keraslike run is preceded by a cold start: a process with empty
+compile caches (PyTensor's, Numba's, JAX's, in a fresh folder) that runs
+to the end of the first epoch, giving the "cold 1st epoch" column. The
+measured run then uses the caches that process left, as a user's second
+run would. The peers keep no compile cache across processes by default
+(Keras 3 leaves JAX's persistent cache off; PyTorch has none), so their
+first epoch is already cold. ``torch-ftz`` is plain PyTorch with denormal
+floats flushed to zero, which PyTorch does not do by default: RMSprop's and
+Adadelta's running averages decay into denormals on weights whose gradient
+stays near zero, and every operation on them is many times slower.
 """
 import argparse
 import json
@@ -18,8 +29,9 @@ import time
 
 from .workloads import ORDER, WORKLOADS
 
-PEERS = ('keras3-jax', 'keras3-torch', 'torch')
+PEERS = ('keras3-jax', 'keras3-torch', 'torch', 'torch-ftz')
 MODES = ('DEFAULT', 'JAX', 'NUMBA', 'C')
+DEFAULT_MODES = ('DEFAULT', 'JAX')
 
 
 def parse_args(argv=None):
@@ -33,9 +45,9 @@ def parse_args(argv=None):
                    help='comma-separated, from: keraslike, %s (default: all importable)'
                         % ', '.join(PEERS))
     p.add_argument('--modes', default=None,
-                   help='keraslike execution modes, from: %s (default: all available; '
-                        'without C with --quick)'
-                        % ', '.join(MODES))
+                   help='keraslike execution modes, from: %s, or "all" (default: DEFAULT '
+                        'and JAX, the modes a user gets without choosing and with '
+                        'KERASLIKE_CPU_KERNELS=0 or on a GPU)' % ', '.join(MODES))
     p.add_argument('--epochs', type=int, default=4,
                    help='epochs per run; the steady state is the median of all but the first '
                         '(default 4)')
@@ -52,10 +64,12 @@ def parse_args(argv=None):
     p.add_argument('--repeat', type=int, default=1,
                    help='run everything this many times (alternating order); report medians')
     p.add_argument('--cold', action='store_true',
-                   help="keraslike runs start with empty compile caches (PyTensor's, Numba's, "
-                        "JAX's) in a temporary folder")
+                   help="every keraslike run starts with empty compile caches (PyTensor's, "
+                        "Numba's, JAX's) in a temporary folder; without it, only the separate "
+                        "cold-start run of each row does")
     p.add_argument('--timeout', type=float, default=None,
-                   help='seconds allowed per run (default 1200, 150 with --quick)')
+                   help='seconds allowed per run (default 1200; 400 with --quick, as a '
+                        'cold NUMBA compile takes minutes)')
     p.add_argument('--json', default=None, help='write all results to this JSON file')
     p.add_argument('--plot', default=None, help='write a bar chart (PNG) to this file')
     args = p.parse_args(argv)
@@ -68,7 +82,7 @@ def parse_args(argv=None):
             len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity')
             else (os.cpu_count() or 1))
     if args.timeout is None:
-        args.timeout = 150. if args.quick else 1200.
+        args.timeout = 400. if args.quick else 1200.
     return args
 
 
@@ -127,10 +141,12 @@ def plan_frameworks(args):
     plans = []
     if 'keraslike' in wanted:
         have = available_modes()
-        if args.modes:
+        if args.modes and args.modes.lower() == 'all':
+            modes = have
+        elif args.modes:
             modes = [m.upper() for m in _split(args.modes)]
-        else:   # --quick leaves out the C mode (never the default) to stay within minutes
-            modes = [m for m in have if not (args.quick and m == 'C')]
+        else:   # NUMBA and C are never chosen by default; their cold compiles take minutes
+            modes = [m for m in have if m in DEFAULT_MODES]
         for mode in modes:
             why = None if mode in have else 'mode %s is not available here' % mode
             plans.append(('keraslike-' + mode, {'framework': 'keraslike', 'mode': mode},
@@ -140,9 +156,9 @@ def plan_frameworks(args):
         found = probe_peers(args.peer_python)
         keras_ok = bool(found.get('keras')) and _major(found['keras']) >= 3
         for peer in peers:
-            if peer == 'torch':
+            if peer.startswith('torch'):
                 why = None if found.get('torch') else 'torch is not importable'
-                spec = {'framework': 'torch'}
+                spec = {'framework': 'torch', 'flush_denormal': peer == 'torch-ftz'}
             else:
                 backend = peer.split('-')[1]
                 why = None if keras_ok and found.get(backend) else \
@@ -201,6 +217,38 @@ def run_child(python, spec, env, timeout):
     return dict(spec, ok=False, error='exit %d: %s' % (proc.returncode, ' | '.join(tail)))
 
 
+def plan_jobs(args, workloads, plans):
+    """[(repeat, workload, framework id, spec, python)] in run order.
+
+    The framework order alternates from one workload (and repeat) to the next;
+    each keraslike run is preceded by its cold start (``first_epoch_only``),
+    unless ``--cold`` makes every run cold.
+    """
+    jobs = []
+    for r in range(args.repeat):
+        for i, name in enumerate(workloads):
+            order = list(plans) if (i + r) % 2 == 0 else list(reversed(plans))
+            for fw_id, spec, python, _ in order:
+                if spec['framework'] == 'keraslike' and not args.cold:
+                    jobs.append((r, name, fw_id, dict(spec, first_epoch_only=True), python))
+                jobs.append((r, name, fw_id, spec, python))
+    return jobs
+
+
+def cache_folder(args, cache_root, workload, fw_id, repeat, job_number, spec):
+    """The compile-cache folder of one keraslike run (None for a peer).
+
+    A cold start and the measured run after it share a folder, so the measured
+    run finds warm caches; with ``--cold`` every run gets a fresh one.
+    """
+    if spec['framework'] != 'keraslike':
+        return None
+    name = '%s-%s-%d' % (workload, fw_id, repeat)
+    if args.cold:
+        name += '-%d' % job_number
+    return os.path.join(cache_root, name)
+
+
 def main(argv=None):
     from . import report
     args = parse_args(argv)
@@ -224,32 +272,24 @@ def main(argv=None):
     for name, why in unavailable.items():
         log('workload %s unavailable: %s' % (name, why))
 
-    cache_root = tempfile.mkdtemp(prefix='keraslike-bench-cold-') if args.cold else None
+    cache_root = tempfile.mkdtemp(prefix='keraslike-bench-caches-')
     gemm = run_child(sys.executable, {'framework': 'gemm', 'threads': args.threads},
                      child_env(args.threads, {'framework': 'gemm'}), 300)
-    jobs = []
-    for r in range(args.repeat):
-        for i, name in enumerate(workloads):
-            order = list(usable) if (i + r) % 2 == 0 else list(reversed(usable))
-            for fw_id, spec, python, _ in order:
-                jobs.append((r, name, fw_id, spec, python))
+    jobs = plan_jobs(args, workloads, usable)
     results = []
     for k, (r, name, fw_id, spec, python) in enumerate(jobs, 1):
         w = WORKLOADS[name]
         full = dict(spec, workload=name, samples=args.samples or w.samples(args.quick),
                     epochs=args.epochs, threads=args.threads)
-        root = None
-        if cache_root and spec['framework'] == 'keraslike':
-            root = os.path.join(cache_root, '%s-%s-%d' % (name, fw_id, r))
+        root = cache_folder(args, cache_root, name, fw_id, r, k, spec)
         t = time.time()
         res = run_child(python, full, child_env(args.threads, full, root), args.timeout)
         res.update(id=fw_id, repeat=r)
         results.append(res)
         log('[%d/%d] %-12s %-16s %s (%.0f s)' % (
-            k, len(jobs), name, fw_id,
+            k, len(jobs), name, fw_id + (' cold' if spec.get('first_epoch_only') else ''),
             'ok' if res.get('ok') else 'FAILED: ' + res.get('error', ''), time.time() - t))
-    if cache_root:
-        shutil.rmtree(cache_root, ignore_errors=True)
+    shutil.rmtree(cache_root, ignore_errors=True)
     meta = {'threads': args.threads, 'quick': args.quick, 'epochs': args.epochs,
             'repeat': args.repeat, 'cold': args.cold, 'python': sys.version.split()[0],
             'peer_python': args.peer_python, 'cpus': os.cpu_count(),

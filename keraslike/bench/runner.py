@@ -19,7 +19,15 @@ times the run and prints one line ``BENCH_RESULT {json}``:
   ``train_cpu_sps`` is the same on process CPU time (less sensitive to other
   load on a shared machine); ``epoch_s`` lists every epoch;
 - ``predict_sps``: samples/s of a second ``predict`` over the training data
-  (the first compiles); ``peak_mb``: the process's ``ru_maxrss``.
+  (the first compiles); ``peak_mb``: the process's ``ru_maxrss``;
+- ``train_wall_sps``: the same samples/s as ``train_sps`` from a plain wall
+  clock around the epochs after the first (end of the first epoch to the
+  return of ``fit``), which checks the epoch callbacks' timing.
+
+With ``first_epoch_only`` in SPEC the run trains one epoch and skips
+``predict``: the cold-start measurement (``cli.py`` runs it with empty
+caches). With ``flush_denormal`` PyTorch flushes denormal floats to zero
+(``torch.set_flush_denormal``), which it does not do by default.
 """
 import json
 import os
@@ -46,6 +54,7 @@ class EpochRecorder(object):
     def __init__(self):
         self.epochs = []        # (wall seconds, cpu seconds)
         self.first_batch_end = None
+        self.fit_end = None     # set by the runner when fit returns
         self._begin = None
 
     def epoch_begin(self):
@@ -89,12 +98,13 @@ def run_keraslike(spec, x, y, labels, rec):
         K.set_mode(spec['mode'])
     info = {'mode': K.mode()}
     if K.mode() == 'JAX':   # imported before the build clock starts, as Keras 3 imports it
-        from keraslike.backend import jax_mode
+        from keraslike.backend.runtime import jax_mode
         jax_mode.setup()
     t_build = time.time()
     model = build_keraslike(spec['workload'])
     bs = spec['batch_size']
     model.fit(x, y, batch_size=bs, nb_epoch=spec['epochs'], verbose=0, callbacks=[Timer()])
+    rec.fit_end = time.time()
     train_fn = model.model.train_function
     info['train_mode'] = train_fn.mode       # differs from 'mode' after a fallback
     if getattr(train_fn, 'fallback_reason', None):
@@ -102,8 +112,8 @@ def run_keraslike(spec, x, y, labels, rec):
     predict = lambda: model.predict(x, batch_size=bs)  # noqa: E731
     info.update(_versions('pytensor', 'numba', 'jax'))
     if K.mode() == 'CVM':
-        from keraslike.backend import config as kconfig
-        info['blas_ldflags'] = kconfig.blas_ldflags()
+        from keraslike.backend.runtime import blas
+        info['blas_ldflags'] = blas.blas_ldflags()
     return t_build, predict, info
 
 
@@ -116,6 +126,7 @@ def run_keras3(spec, x, y, labels, rec):
     bs = spec['batch_size']
     model.fit(xk, y, batch_size=bs, epochs=spec['epochs'], verbose=0, shuffle=True,
               callbacks=[keras3_timer(rec)])
+    rec.fit_end = time.time()
     predict = lambda: model.predict(xk, batch_size=bs, verbose=0)  # noqa: E731
     info = _versions('keras', 'jax', 'torch')
     info['backend'] = os.environ.get('KERAS_BACKEND')
@@ -126,6 +137,7 @@ def run_torch(spec, x, y, labels, rec):
     import torch
     from .peers import build_torch, torch_fit, torch_predict, torch_tensors
     torch.set_num_threads(spec['threads'])
+    torch.set_flush_denormal(bool(spec.get('flush_denormal')))
     try:
         torch.set_num_interop_threads(1)
     except RuntimeError:
@@ -136,6 +148,7 @@ def run_torch(spec, x, y, labels, rec):
     t_build = time.time()
     model, opt, loss = build_torch(name)
     torch_fit(model, opt, loss, xt, yt, spec['batch_size'], spec['epochs'], rec, binary=binary)
+    rec.fit_end = time.time()
     predict = lambda: torch_predict(model, xt, spec['batch_size'], binary=binary)  # noqa: E731
     return t_build, predict, _versions('torch')
 
@@ -172,13 +185,10 @@ def main(argv=None):
     rec = EpochRecorder()
     runners = {'keraslike': run_keraslike, 'keras3': run_keras3, 'torch': run_torch}
     t_import = time.time()
+    if spec.get('first_epoch_only'):
+        spec['epochs'] = 1
     t_build, predict, info = runners[spec['framework']](spec, x, y, labels, rec)
-    predict()                       # the first call may compile
-    t = time.perf_counter()
-    took = predict()
-    elapsed = took if isinstance(took, float) else time.perf_counter() - t
     n = spec['samples']
-    steady = rec.epochs[1:] or rec.epochs
     result = dict(spec, **info)
     result.update({
         'ok': True,
@@ -189,11 +199,20 @@ def main(argv=None):
         'first_epoch_s': rec.first_epoch_end - spec['t_spawn'] - t_data,
         'epoch_s': [round(w, 4) for w, _ in rec.epochs],
         'epoch_cpu_s': [round(c, 4) for _, c in rec.epochs],
-        'train_sps': n / _median([w for w, _ in steady]),
-        'train_cpu_sps': n / _median([c for _, c in steady]),
-        'predict_sps': n / elapsed,
-        'peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.,
     })
+    if not spec.get('first_epoch_only'):
+        predict()                       # the first call may compile
+        t = time.perf_counter()
+        took = predict()
+        elapsed = took if isinstance(took, float) else time.perf_counter() - t
+        steady = rec.epochs[1:]
+        result.update({
+            'train_sps': n / _median([w for w, _ in steady]),
+            'train_cpu_sps': n / _median([c for _, c in steady]),
+            'train_wall_sps': n * len(steady) / (rec.fit_end - rec.first_epoch_end),
+            'predict_sps': n / elapsed,
+        })
+    result['peak_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.
     sys.stdout.flush()
     print('BENCH_RESULT ' + json.dumps(result))
 

@@ -173,13 +173,11 @@ class Layer(object):
 
     def count_params(self):
         """Number of scalars in the layer's weights (the layer must be built)."""
+        # (models, Sequential included, count their layers instead: Container.count_params)
         if not self.built:
-            if self.__class__.__name__ == 'Sequential':
-                self.build()
-            else:
-                raise RuntimeError('You tried to call `count_params` on %s, but the layer '
-                                   'isn\'t built. You can build it manually via: '
-                                   '`%s.build(batch_input_shape)`.' % (self.name, self.name))
+            raise RuntimeError('You tried to call `count_params` on %s, but the layer '
+                               'isn\'t built. You can build it manually via: '
+                               '`%s.build(batch_input_shape)`.' % (self.name, self.name))
         return sum(K.count_params(p) for p in self.weights)
 
     # ---------------------------------------------------------------- the layer's function

@@ -296,18 +296,22 @@ class Container(Layer):
     def constraints(self, value):
         pass
 
+    def _weight_layers(self):
+        """The layers whose weights make up :meth:`get_weights`, in order (Sequential flattens)."""
+        return self.layers
+
     def get_weights(self):
         """All weights, layer by layer in ``self.layers`` order."""
-        return K.batch_get_value([w for layer in self.layers for w in layer.weights])
+        return K.batch_get_value([w for layer in self._weight_layers() for w in layer.weights])
 
     def set_weights(self, weights):
         """Assign a list of arrays in :meth:`get_weights` order (count and shapes checked)."""
-        expected = sum(len(layer.weights) for layer in self.layers)
+        expected = sum(len(layer.weights) for layer in self._weight_layers())
         if len(weights) != expected:
             raise ValueError('You called `set_weights(weights)` on model "%s" with a weight list '
                              'of length %d, but the model was expecting %d weights.'
                              % (self.name, len(weights), expected))
-        for layer in self.layers:
+        for layer in self._weight_layers():
             n = len(layer.weights)
             layer.set_weights(weights[:n])
             weights = weights[n:]
@@ -393,16 +397,17 @@ class Container(Layer):
 
     def get_config(self):
         """Keras 1's graph config: name, layers with their inbound nodes, inputs and outputs."""
-        from .graph_config import container_config
+        from .graph_config import container_config  # graph_config imports this module
         return container_config(self)
 
     @classmethod
     def from_config(cls, config, custom_objects=None, safe_mode=None):
         """Rebuild a model from :meth:`get_config` output (lambdas need ``safe_mode=False``)."""
-        from .graph_config import container_from_config
+        from .graph_config import container_from_config  # graph_config imports this module
         return container_from_config(cls, config, custom_objects, safe_mode)
 
     # ---------------------------------------------------------------- files (engine/saving.py)
+    # (saving is imported in each method: it imports graph_config, which imports this module)
     def save_weights(self, filepath, overwrite=True):
         """Write the weights to HDF5 in Keras 1.2.2's layout, atomically."""
         from .saving import save_weights
@@ -433,7 +438,7 @@ class Container(Layer):
 
     def summary(self, line_length=100, positions=None):
         """Print the Keras 1 layer table: name (type), output shape, params, connections."""
-        from keraslike.utils.layer_utils import print_summary
+        from .summary import print_summary  # summary imports this module
         layers = getattr(self, 'flattened_layers', None) or self.layers
         print_summary(layers, getattr(self, 'container_nodes', None), line_length=line_length,
                       positions=positions)

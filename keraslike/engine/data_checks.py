@@ -400,7 +400,7 @@ def check_checkpoint_filepaths(callbacks, metrics):
     epoch logs, so then a missing key is only a warning.
     """
     import warnings
-    from keraslike.callbacks_training import ModelCheckpoint, ReduceLROnPlateau
+    from keraslike.callbacks.training import ModelCheckpoint, ReduceLROnPlateau
     available = ['epoch'] + list(metrics)
     for i, callback in enumerate(callbacks or []):
         if not isinstance(callback, ModelCheckpoint) or not isinstance(callback.filepath, str):

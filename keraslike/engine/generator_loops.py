@@ -26,21 +26,25 @@ import warnings
 import numpy as np
 
 from keraslike import backend as K
+from keraslike.utils.generic_utils import reject_unknown_kwargs, rename_keras2_kwargs
 from . import loops
 from .data_checks import check_checkpoint_filepaths, check_epochs
 from .generator_queue import GeneratorEnqueuer
 from .interrupts import stop_at_batch_boundary
 
 
-def _keras2_args(kwargs, mapping, who):
-    """Pop Keras 2 names from ``kwargs`` as ``{keras1_name: value}``; unknown names raise."""
-    found = {}
-    for new, old in mapping.items():
-        if new in kwargs:
-            found[old] = kwargs.pop(new)
-    if kwargs:
-        raise TypeError('%s() got unexpected keyword arguments: %s' % (who, sorted(kwargs)))
-    return found
+# Keras 2 name -> the Keras 1 name (or the internal one: steps, val_steps)
+_WORKER_RENAMES = {'workers': 'nb_worker', 'use_multiprocessing': 'pickle_safe',
+                   'max_queue_size': 'max_q_size'}
+FIT_GENERATOR_RENAMES = dict(_WORKER_RENAMES, steps_per_epoch='steps', epochs='nb_epoch',
+                             validation_steps='val_steps')
+EVALUATE_GENERATOR_RENAMES = dict(_WORKER_RENAMES, steps='steps')
+
+
+def _keras2_args(kwargs, renames, who):
+    """The Keras 2 arguments in ``kwargs`` as ``{keras1_name: value}``; unknown names raise."""
+    reject_unknown_kwargs(kwargs, renames, who + '() got unexpected keyword arguments: %s')
+    return rename_keras2_kwargs(kwargs, renames)
 
 
 def _worker_args(nb_worker, pickle_safe, max_q_size, k2):
@@ -124,11 +128,7 @@ def fit_generator(model, generator, samples_per_epoch=None, nb_epoch=None, verbo
     batches) were seen. ``validation_data`` is a tuple ``(x, y[, sw])`` or a
     generator (then ``nb_val_samples`` or ``validation_steps`` is required).
     """
-    from keraslike import callbacks as cbks
-    k2 = _keras2_args(kwargs, {'steps_per_epoch': 'steps', 'epochs': 'nb_epoch',
-                               'validation_steps': 'val_steps', 'workers': 'nb_worker',
-                               'use_multiprocessing': 'pickle_safe',
-                               'max_queue_size': 'max_q_size'}, 'fit_generator')
+    k2 = _keras2_args(kwargs, FIT_GENERATOR_RENAMES, 'fit_generator')
     nb_worker, pickle_safe, max_q_size = _worker_args(nb_worker, pickle_safe, max_q_size, k2)
     nb_epoch = k2.get('nb_epoch', nb_epoch)
     nb_epoch = 1 if nb_epoch is None else nb_epoch
@@ -148,38 +148,16 @@ def fit_generator(model, generator, samples_per_epoch=None, nb_epoch=None, verbo
 
     out_labels = model.metrics_names
     callback_metrics = out_labels + ['val_' + n for n in out_labels]
-    model.history = cbks.History()
-    callback_list = [cbks.BaseLogger()] + list(callbacks or []) + [model.history]
-    if verbose:
-        callback_list.append(_step_progbar_logger() if budget.by_steps
-                             else cbks.ProgbarLogger())
-    callback_list = cbks.CallbackList(callback_list)
-    callback_model = getattr(model, 'callback_model', None) or model
-    callback_list.set_model(callback_model)
     params = {'nb_epoch': nb_epoch, 'nb_sample': budget.target, 'verbose': verbose,
               'do_validation': do_validation, 'metrics': callback_metrics}
     if budget.by_steps:  # what Keras 2 callbacks read; the bar then counts batches
         params.update({'epochs': nb_epoch, 'steps': budget.target})
-    callback_list.set_params(params)
-
     val_ins = None
     if do_validation and not val_gen:
-        if len(validation_data) == 2:
-            val_x, val_y = validation_data
-            val_sample_weight = None
-        elif len(validation_data) == 3:
-            val_x, val_y, val_sample_weight = validation_data
-        else:
-            raise ValueError('validation_data should be a tuple (val_x, val_y, '
-                             'val_sample_weight) or (val_x, val_y). Found: '
-                             + str(validation_data)[:300])
-        val_x, val_y, val_sw = model._standardize_user_data(
-            val_x, val_y, sample_weight=val_sample_weight, check_batch_dim=False)
-        val_ins = val_x + val_y + val_sw
-    for holder in [model, callback_model] + list(callback_list):
-        holder.validation_data = val_ins
-    callback_model.history = model.history
-    callback_model.stop_training = False
+        val_ins = loops.validation_inputs(model, validation_data, 'fit()')
+    callback_list, callback_model = loops.start_callbacks(
+        model, callbacks, verbose, params, val_ins,
+        progbar=_step_progbar_logger if budget.by_steps else None)
     # before an epoch is spent; Keras 1 lists val_ metrics even when nothing validates
     check_checkpoint_filepaths(callbacks, callback_metrics if do_validation else out_labels)
     callback_list.on_train_begin()
@@ -239,9 +217,7 @@ def evaluate_generator(model, generator, val_samples=None, max_q_size=10, nb_wor
                        pickle_safe=False, **kwargs):
     """Loss (and metrics) over ``val_samples`` samples (or ``steps`` batches) from
     ``generator``: batch results averaged with weights = batch sizes."""
-    k2 = _keras2_args(kwargs, {'steps': 'steps', 'workers': 'nb_worker',
-                               'use_multiprocessing': 'pickle_safe',
-                               'max_queue_size': 'max_q_size'}, 'evaluate_generator')
+    k2 = _keras2_args(kwargs, EVALUATE_GENERATOR_RENAMES, 'evaluate_generator')
     nb_worker, pickle_safe, max_q_size = _worker_args(nb_worker, pickle_safe, max_q_size, k2)
     budget = _Budget(val_samples, k2.get('steps'), '`val_samples` (Keras 1) or `steps` '
                      '(Keras 2)')
@@ -277,9 +253,7 @@ def predict_generator(model, generator, val_samples=None, max_q_size=10, nb_work
     is cut, with a warning); Keras 2 counting concatenates ``steps`` batches.
     """
     from keraslike.utils.generic_utils import Progbar
-    k2 = _keras2_args(kwargs, {'steps': 'steps', 'workers': 'nb_worker',
-                               'use_multiprocessing': 'pickle_safe',
-                               'max_queue_size': 'max_q_size'}, 'predict_generator')
+    k2 = _keras2_args(kwargs, EVALUATE_GENERATOR_RENAMES, 'predict_generator')
     nb_worker, pickle_safe, max_q_size = _worker_args(nb_worker, pickle_safe, max_q_size, k2)
     budget = _Budget(val_samples, k2.get('steps'), '`val_samples` (Keras 1) or `steps` '
                      '(Keras 2)')

@@ -1,10 +1,62 @@
-"""Model (graph) configs in Keras 1's JSON layout, and rebuilding models from them.
+"""Model (graph) configs in Keras 1's JSON layout, and rebuilding layers and models from them.
 
 A graph config lists the layers in ``model.layers`` order, each with its
 ``inbound_nodes`` as ``[layer_name, node_index, tensor_index]`` triples whose
 node indices count only the nodes that belong to the model.
+
+A config names each layer by its class name. The layer classes live in
+``keraslike.layers``, which is built on the engine and so cannot be imported from
+here: that package hands its namespace over with :func:`register_layer_namespace`
+when it loads (``keraslike.models`` imports it, as Keras 1's did).
 """
 import copy
+import inspect
+
+from keraslike.utils.generic_utils import custom_object_scope, get_custom_objects, get_from_module
+from .container import Container
+from .merge_layer import Merge
+from .sequential import Sequential
+from .training import Model
+
+# The namespace of ``keraslike.layers`` (class name -> class), once that package is loaded.
+_layer_namespace = {}
+
+
+def register_layer_namespace(namespace):
+    """Resolve the class names of layer configs in ``namespace`` (``keraslike.layers``
+    passes its own ``globals()``, so names it defines later are seen too)."""
+    global _layer_namespace
+    _layer_namespace = namespace
+
+
+def layer_from_config(config, custom_objects=None, safe_mode=None):
+    """Instantiate a layer (or model) from ``{'class_name': ..., 'config': ...}``.
+
+    ``custom_objects`` maps names to custom layers or functions; they are
+    visible only during this call. ``safe_mode=False`` allows configs holding
+    marshalled Python code (Keras 1 lambdas) to be rebuilt.
+    """
+    class_name = config['class_name']
+    with custom_object_scope(custom_objects or {}):
+        if class_name == 'Sequential':
+            layer_class = Sequential
+        elif class_name in ('Model', 'Container'):
+            layer_class = Model
+        elif _layer_namespace:
+            layer_class = get_from_module(class_name, _layer_namespace, 'layer')
+        else:  # only the engine is loaded: custom objects, or an explanation
+            layer_class = get_custom_objects().get(class_name)
+            if layer_class is None:
+                raise ValueError('Invalid layer: %s. The layer classes are known once '
+                                 'keraslike.layers is imported (keraslike.models imports it).'
+                                 % class_name)
+        params = inspect.signature(layer_class.from_config).parameters
+        kwargs = {}
+        if 'custom_objects' in params:
+            kwargs['custom_objects'] = custom_objects
+        if 'safe_mode' in params:
+            kwargs['safe_mode'] = safe_mode
+        return layer_class.from_config(config['config'], **kwargs)
 
 
 def _node_key(layer, node_index):
@@ -13,7 +65,6 @@ def _node_key(layer, node_index):
 
 def container_config(container):
     """``{'name', 'layers', 'input_layers', 'output_layers'}`` for a graph model."""
-    from .container import Container
     conversion = {}
     for layer in container.layers:
         # a nested model's node 0 links its own inputs to outputs and is never kept
@@ -53,7 +104,6 @@ def container_config(container):
 
 def container_from_config(cls, config, custom_objects=None, safe_mode=None):
     """Re-create the layers of a graph config and call them as recorded."""
-    from keraslike.utils.layer_utils import layer_from_config
     created = {}
     queues = {}  # layer name -> its recorded nodes not yet created, in order
 
@@ -109,7 +159,7 @@ def sequential_config(model):
     configs = []
     for i, layer in enumerate(model.layers):
         config = layer.get_config()
-        if i == 0 and layer.__class__.__name__ == 'Merge' and layer.layers:
+        if i == 0 and isinstance(layer, Merge) and layer.layers:
             config['layers'] = [{'class_name': branch.__class__.__name__,
                                  'config': branch.get_config()} for branch in layer.layers]
         configs.append({'class_name': layer.__class__.__name__, 'config': config})
@@ -118,8 +168,6 @@ def sequential_config(model):
 
 def sequential_from_config(cls, config, custom_objects=None, safe_mode=None):
     """Rebuild a Sequential from its list config (also Keras 0.x configs without class_name)."""
-    from keraslike.utils.layer_utils import layer_from_config
-    from .merge_layer import Merge
     if not isinstance(config, list):
         raise TypeError('A Sequential config is a list of layer configs, got %s.'
                         % type(config).__name__)

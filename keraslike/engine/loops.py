@@ -65,6 +65,49 @@ def batch_shuffle(index_array, batch_size):
     return np.append(index_array.flatten(), last)
 
 
+def validation_inputs(model, validation_data, call):
+    """The compiled functions' input list (x + y + sample weights) for ``validation_data``,
+    a tuple ``(x, y)`` or ``(x, y, sample_weight)``, checked as training data is;
+    ``call`` (``'fit(): validation_data'``) names it in errors."""
+    if len(validation_data) == 2:
+        val_x, val_y = validation_data
+        val_sample_weight = None
+    elif len(validation_data) == 3:
+        val_x, val_y, val_sample_weight = validation_data
+    else:
+        raise ValueError('validation_data should be a tuple (val_x, val_y, '
+                         'val_sample_weight) or (val_x, val_y). Found: '
+                         + str(validation_data)[:300])
+    val_x, val_y, val_sw = model._standardize_user_data(
+        val_x, val_y, sample_weight=val_sample_weight, call=call)
+    return val_x + val_y + val_sw
+
+
+def start_callbacks(model, callbacks, verbose, params, val_ins, progbar=None):
+    """Set up a training run's callbacks as Keras 1 does: ``BaseLogger``, the user's
+    ``callbacks``, the ``History`` (``model.history``), then a progress bar when
+    ``verbose`` (``progbar``: its class, by default ``ProgbarLogger``).
+
+    Returns ``(callback_list, callback_model)``; ``on_train_begin`` is left to the loop.
+    """
+    from keraslike import callbacks as cbks
+    model.history = cbks.History()
+    callback_list = [cbks.BaseLogger()] + list(callbacks or []) + [model.history]
+    if verbose:
+        callback_list.append((progbar or cbks.ProgbarLogger)())
+    callback_list = cbks.CallbackList(callback_list)
+    callback_model = getattr(model, 'callback_model', None) or model
+    callback_list.set_model(callback_model)
+    callback_list.set_params(params)
+    # Keras 1 code reads these from the model given to callbacks (a Sequential, not
+    # its inner Model) and Keras 2 code from the callback itself.
+    for holder in [model, callback_model] + list(callback_list):
+        holder.validation_data = val_ins
+    callback_model.history = model.history
+    callback_model.stop_training = False
+    return callback_list, callback_model
+
+
 def _slice_batch(ins, batch_ids):
     try:
         return slice_X(ins, batch_ids)
@@ -81,7 +124,6 @@ def fit_loop(model, f, ins, out_labels=None, batch_size=32, nb_epoch=100, verbos
 
     ``sync_indices`` (distributed training) makes every process use one shuffled order.
     """
-    from keraslike import callbacks as cbks
     do_validation = bool(val_f and val_ins)
     if do_validation and verbose:
         print('Train on %d samples, validate on %d samples' % (len(ins[0]), len(val_ins[0])))
@@ -91,23 +133,10 @@ def fit_loop(model, f, ins, out_labels=None, batch_size=32, nb_epoch=100, verbos
     # callbacks see the validation data as given; the loop uses a converted copy
     val_ins_f = as_input_dtypes(val_f, val_ins) if do_validation else val_ins
 
-    model.history = cbks.History()
-    callback_list = [cbks.BaseLogger()] + list(callbacks or []) + [model.history]
-    if verbose:
-        callback_list.append(cbks.ProgbarLogger())
-    callback_list = cbks.CallbackList(callback_list)
-    callback_model = getattr(model, 'callback_model', None) or model
-    callback_list.set_model(callback_model)
-    callback_list.set_params({'batch_size': batch_size, 'nb_epoch': nb_epoch,
-                              'nb_sample': nb_train_sample, 'verbose': verbose,
-                              'do_validation': do_validation,
-                              'metrics': callback_metrics or []})
-    # Keras 1 code reads these from the model given to callbacks (a Sequential, not
-    # its inner Model) and Keras 2 code from the callback itself.
-    for holder in [model, callback_model] + list(callback_list):
-        holder.validation_data = val_ins
-    callback_model.history = model.history
-    callback_model.stop_training = False
+    params = {'batch_size': batch_size, 'nb_epoch': nb_epoch, 'nb_sample': nb_train_sample,
+              'verbose': verbose, 'do_validation': do_validation,
+              'metrics': callback_metrics or []}
+    callback_list, callback_model = start_callbacks(model, callbacks, verbose, params, val_ins)
     callback_list.on_train_begin()
     out_labels = out_labels or []
 

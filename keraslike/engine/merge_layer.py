@@ -12,6 +12,7 @@ import inspect
 
 from keraslike import backend as K
 from .base_layer import Layer, keras_histories
+from .layer_functions import deserialize_function, infer_output_shape, serialize_function
 
 _MODES = ('sum', 'mul', 'concat', 'ave', 'cos', 'dot', 'max')
 
@@ -156,7 +157,6 @@ class Merge(Layer):
             if self._output_shape is not None:
                 return (input_shape[0][0],) + tuple(self._output_shape)
             # Keras 1 on Theano needed output_shape here; PyTensor's static shapes suffice.
-            from keraslike.layers.lambda_layer import infer_output_shape
             return infer_output_shape(lambda xs: self.call(xs), list(input_shape))
         if self.mode in ('sum', 'mul', 'ave', 'max'):
             return tuple(input_shape[0])
@@ -200,7 +200,6 @@ class Merge(Layer):
         raise ValueError('Merge "%s": mode %r cannot combine masks.' % (self.name, self.mode))
 
     def get_config(self):
-        from keraslike.layers.lambda_layer import serialize_function
         mode, mode_type = serialize_function(self.mode)
         output_shape, output_shape_type = serialize_function(self._output_shape)
         output_mask, output_mask_type = serialize_function(self._output_mask)
@@ -212,7 +211,6 @@ class Merge(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None, safe_mode=None):
-        from keraslike.layers.lambda_layer import deserialize_function
         config = dict(config)
         name = config.get('name')
         for key in ('mode', 'output_shape', 'output_mask'):

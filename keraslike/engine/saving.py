@@ -11,7 +11,7 @@ in ``keraslike.json`` or :func:`set_safe_mode` turn it off for every call whose
 
 >>> model.save('model.h5')                          # doctest: +SKIP
 >>> from keraslike.models import load_model
->>> model = load_model('model.h5')                  # compiled, optimizer state restored
+>>> model = load_model('model.h5')  # compiled, optimizer state restored  # doctest: +SKIP
 >>> model.save_weights('weights.h5')                # doctest: +SKIP
 >>> clone = model_from_json(model.to_json())        # doctest: +SKIP
 >>> clone.load_weights('weights.h5')                # doctest: +SKIP
@@ -26,7 +26,13 @@ import numpy as np
 
 from keraslike import backend as K
 from keraslike.backend import safe_mode as get_safe_mode, set_safe_mode  # noqa: F401
-from .saving_hdf5 import (InvalidWeightsFileError, atomic_h5_file, check_writable,  # noqa: F401
+from keraslike.utils.atomic_h5 import atomic_h5_file, check_writable
+from keraslike.utils.io_utils import ask_to_proceed_with_overwrite
+from keraslike.utils.legacy_bytecode import load_function
+from .graph_config import layer_from_config
+from .layer_functions import UnsafeConfigError, opt_in_help, resolve_safe_mode
+from .sequential import Sequential
+from .saving_hdf5 import (InvalidWeightsFileError,  # noqa: F401
                           decode_string, invalid, match_weights, open_for_reading,
                           read_weight_list, read_weights_file, read_weights_group,
                           write_weight_list, write_weights_group)
@@ -53,7 +59,6 @@ def _proceed(filepath, overwrite):
         return True
     stdin = sys.stdin
     if stdin is not None and stdin.isatty():
-        from keraslike.utils.io_utils import ask_to_proceed_with_overwrite
         return ask_to_proceed_with_overwrite(filepath)
     raise FileExistsError(errno.EEXIST, 'File exists and overwrite=False (stdin is not a '
                                         'terminal, so the overwrite question cannot be asked)',
@@ -101,9 +106,6 @@ def check_config_safety(config, safe_mode=None):
 
     ``safe_mode=None`` follows the global switch (:func:`get_safe_mode`).
     """
-    from keraslike.layers.lambda_layer import (UnsafeConfigError, opt_in_help,
-                                               resolve_safe_mode)
-    from keraslike.utils.legacy_bytecode import load_function
     found = find_serialized_code(config)
     if not found:
         return
@@ -218,7 +220,6 @@ def load_model(filepath, custom_objects=None, safe_mode=None):
     (``KERASLIKE_SAFE_MODE``, ``keraslike.json``, :func:`set_safe_mode`).
     """
     from keraslike.optimizers import optimizer_from_config
-    from keraslike.sequential import Sequential
     custom_objects = custom_objects or {}
     source = os.fspath(filepath)
     model_config, training_config, stored, optimizer_values = _read_model_file(filepath)
@@ -308,7 +309,6 @@ def check_model_config(config, source='model_from_config'):
 
 
 def _from_config(config, custom_objects, safe_mode, source):
-    from keraslike.utils.layer_utils import layer_from_config
     check_model_config(config, source)
     check_config_safety(config, safe_mode)
     return layer_from_config(config, custom_objects=custom_objects, safe_mode=safe_mode)

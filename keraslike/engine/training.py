@@ -25,6 +25,7 @@ from .compile_utils import collect_metrics, weighted_objective  # noqa: F401
 from .generator_queue import GeneratorEnqueuer  # noqa: F401
 from .loops import batch_shuffle, make_batches, slice_X  # noqa: F401
 from keraslike.utils.generic_utils import Progbar  # noqa: F401
+from keraslike.utils.generic_utils import reject_unknown_kwargs, rename_keras2_kwargs
 
 
 def _phase(value):
@@ -45,19 +46,13 @@ DEFAULT_NB_EPOCH = _DefaultEpochs(10)
 
 def resolve_epochs(nb_epoch, kwargs):
     """``nb_epoch`` (Keras 1) or ``epochs`` (Keras 2, popped from ``kwargs``), not both."""
-    if 'epochs' not in kwargs:
-        return int(nb_epoch) if nb_epoch is DEFAULT_NB_EPOCH else nb_epoch
-    epochs = kwargs.pop('epochs')
-    if nb_epoch is not DEFAULT_NB_EPOCH:
-        raise TypeError('fit() got both `nb_epoch` (Keras 1 name, %r) and `epochs` (Keras 2 '
-                        'name, %r); pass only one of them.' % (nb_epoch, epochs))
-    return epochs
-
-
-def _keras2_fit_kwargs(kwargs, allowed):
-    unknown = set(kwargs) - set(allowed)
-    if unknown:
-        raise TypeError('Unrecognized keyword arguments: %s' % (sorted(unknown),))
+    if nb_epoch is DEFAULT_NB_EPOCH:
+        nb_epoch, given = int(nb_epoch), {}
+    else:
+        given = {'nb_epoch': nb_epoch}
+    epochs = {'epochs': kwargs.pop('epochs')} if 'epochs' in kwargs else {}
+    return rename_keras2_kwargs(epochs, {'epochs': 'nb_epoch'}, given=given,
+                                who='fit()').get('nb_epoch', nb_epoch)
 
 
 def _stateful_layers(layers):
@@ -184,7 +179,7 @@ class Model(Container):
         return shapes
 
     def _standardize_user_data(self, x, y, sample_weight=None, class_weight=None,
-                               check_batch_dim=True, batch_size=None, call='fit()'):
+                               batch_size=None, call='fit()'):
         """``call`` ('fit()', 'fit(): validation_data', ...) only names the data in errors."""
         self._check_compiled()
         x = standardize_input_data(x, self.input_names, self.internal_input_shapes,
@@ -253,7 +248,7 @@ class Model(Container):
             class_weight=None, sample_weight=None, initial_epoch=0, **kwargs):
         """Train for ``nb_epoch`` epochs (Keras 2: ``epochs``); returns a ``History``."""
         nb_epoch = resolve_epochs(nb_epoch, kwargs)
-        _keras2_fit_kwargs(kwargs, ())
+        reject_unknown_kwargs(kwargs, (), 'Unrecognized keyword arguments: %s')
         # every argument is checked here, before the first batch trains
         check_batch_size(batch_size, 'fit')
         check_epochs(nb_epoch, initial_epoch)
@@ -261,18 +256,12 @@ class Model(Container):
             check_validation_data(validation_data)
         # stateful batches are checked below, on the data each loop runs after any split
         x, y, sample_weights = self._standardize_user_data(
-            x, y, sample_weight=sample_weight, class_weight=class_weight,
-            check_batch_dim=False)
+            x, y, sample_weight=sample_weight, class_weight=class_weight)
         # Keras 1 ignores validation_split when validation_data is given: only its range counts
         check_validation_split(validation_split, len(x[0]) if validation_data is None else None)
         val_ins = None
         if validation_data is not None:
-            val_x, val_y = validation_data[:2]
-            val_sample_weight = validation_data[2] if len(validation_data) == 3 else None
-            val_x, val_y, val_sw = self._standardize_user_data(
-                val_x, val_y, sample_weight=val_sample_weight, check_batch_dim=False,
-                call='fit(): validation_data')
-            val_ins = val_x + val_y + val_sw
+            val_ins = loops.validation_inputs(self, validation_data, 'fit(): validation_data')
         elif validation_split:
             split_at = int(len(x[0]) * (1. - validation_split))
             x, val_x = loops.slice_X(x, 0, split_at), loops.slice_X(x, split_at)
@@ -311,7 +300,6 @@ class Model(Container):
         """Loss (and metrics) on ``x``/``y``: a float, or a list in ``metrics_names`` order."""
         check_batch_size(batch_size, 'evaluate')
         x, y, sample_weights = self._standardize_user_data(x, y, sample_weight=sample_weight,
-                                                           check_batch_dim=False,
                                                            call='evaluate()')
         self._check_stateful_batch(x, batch_size, 'evaluate')
         self._make_test_function()
@@ -335,7 +323,7 @@ class Model(Container):
     def train_on_batch(self, x, y, sample_weight=None, class_weight=None):
         """One gradient step on one batch; returns the loss (and metrics)."""
         x, y, sample_weights = self._standardize_user_data(
-            x, y, sample_weight=sample_weight, class_weight=class_weight, check_batch_dim=True,
+            x, y, sample_weight=sample_weight, class_weight=class_weight,
             call='train_on_batch()')
         self._check_stateful_batch(x, None, 'train_on_batch')
         self._make_train_function()
@@ -344,7 +332,7 @@ class Model(Container):
 
     def test_on_batch(self, x, y, sample_weight=None):
         x, y, sample_weights = self._standardize_user_data(
-            x, y, sample_weight=sample_weight, check_batch_dim=True, call='test_on_batch()')
+            x, y, sample_weight=sample_weight, call='test_on_batch()')
         self._check_stateful_batch(x, None, 'test_on_batch')
         self._make_test_function()
         outputs = self.test_function(x + y + sample_weights)

@@ -11,11 +11,11 @@ the pooling layers are re-exported from ``pooling`` as in Keras 1.
 >>> b = Conv2D(filters=32, kernel_size=(3, 3), padding='same')   # Keras 2 spelling
 """
 import inspect
-import numbers
 
 from keraslike import backend as K
 from keraslike.engine.topology import InputSpec, Layer  # noqa: F401  (Keras 1 path)
-from keraslike.utils.generic_utils import check_int_arg
+from keraslike.utils.conv_utils import normalize_dim_ordering, normalize_tuple
+from keraslike.utils.generic_utils import check_int_arg, take_named_args
 from keraslike.utils.np_utils import conv_input_length, conv_output_length  # noqa: F401
 from .convolutional_shapes import (Cropping1D, Cropping2D, Cropping3D,  # noqa: F401
                                    UpSampling1D, UpSampling2D, UpSampling3D, ZeroPadding1D,
@@ -30,28 +30,6 @@ _BORDER_MODES = ('valid', 'same', 'full')
 CONV = dict(WEIGHTED, filters='nb_filter', padding='border_mode', strides='subsample',
             data_format='dim_ordering', dilation_rate='atrous_rate')
 CONV1D = dict(CONV, strides='subsample_length')
-
-
-def _ntuple(value, n, what, layer_name):
-    if isinstance(value, numbers.Integral):
-        value = (value,) * n
-    given = tuple(value) if hasattr(value, '__iter__') else (value,)
-    try:  # numpy ints pass (and become ints), like every other size argument
-        value = tuple(check_int_arg(v, what, layer_name) for v in given)
-    except (TypeError, ValueError):
-        value = None
-    if value is None or len(value) != n:
-        raise ValueError('Layer %s: %s must be %d positive integers, got %r.'
-                         % (layer_name, what, n, given))
-    return value
-
-
-def _dim_ordering(dim_ordering):
-    if dim_ordering == 'default':
-        dim_ordering = K.image_dim_ordering()
-    if dim_ordering not in ('th', 'tf'):
-        raise ValueError('Invalid dim_ordering: %r; expected "th" or "tf".' % (dim_ordering,))
-    return dim_ordering
 
 
 def _accepts_dim_ordering(init):
@@ -83,11 +61,12 @@ class _Conv(_WeightedLayer):
             raise ValueError('Invalid border mode for %s: %r; expected one of %s.'
                              % (label, border_mode, ', '.join(self.border_modes)))
         self.nb_filter = check_int_arg(nb_filter, 'nb_filter', 'Layer ' + label)
-        self.kernel_size = _ntuple(kernel_size, self.rank, 'the kernel size', label)
+        owner = 'Layer ' + label
+        self.kernel_size = normalize_tuple(kernel_size, self.rank, 'the kernel size', owner)
         self.border_mode = border_mode
-        self.subsample = _ntuple(subsample, self.rank, 'subsample (strides)', label)
-        self.atrous_rate = _ntuple(atrous_rate, self.rank, 'atrous_rate', label)
-        self.dim_ordering = _dim_ordering(dim_ordering)
+        self.subsample = normalize_tuple(subsample, self.rank, 'subsample (strides)', owner)
+        self.atrous_rate = normalize_tuple(atrous_rate, self.rank, 'atrous_rate', owner)
+        self.dim_ordering = normalize_dim_ordering(dim_ordering)
         self._setup(init, activation, weights, W_regularizer, b_regularizer,
                     activity_regularizer, W_constraint, b_constraint, bias)
         self.input_spec = [InputSpec(ndim=self.rank + 2)]
@@ -326,7 +305,7 @@ def _pop_keras1(args, kwargs, rank, size_names):
     """
     names = ('nb_filter', 'init', 'activation', 'weights', 'border_mode', 'W_regularizer',
              'b_regularizer', 'activity_regularizer', 'W_constraint', 'b_constraint', 'bias')
-    out = {name: kwargs.pop(name, args.get(name)) for name in names}
+    out = take_named_args(kwargs, {name: args.get(name) for name in names})
     subsample = 'subsample_length' if rank == 1 else 'subsample'
     out['subsample'] = kwargs.pop(subsample, args.get(subsample, 1))
     out['atrous_rate'] = kwargs.pop('atrous_rate', args.get('atrous_rate', 1))

@@ -19,9 +19,11 @@ from keraslike import activations, initializations, regularizers
 from keraslike import backend as K
 from keraslike.engine.topology import InputSpec, Layer
 from keraslike.utils.np_utils import conv_output_length
-from keraslike.utils.generic_utils import check_fraction_arg, check_int_arg
-from .keras2 import keras1_kwargs
-from .recurrent_base import RECURRENT_RENAMES, static
+from keraslike.utils.conv_utils import normalize_dim_ordering
+from keraslike.utils.generic_utils import check_fraction_arg, check_int_arg, take_named_args
+from .recurrent_base import (KERAS1_LSTM_WEIGHT_ORDER, RECURRENT_RENAMES, add_gate_weights,
+                             gate_weights_in_keras1_order, recurrent_keras1_kwargs,
+                             stacked_gate_weight, static)
 
 CONV_RECURRENT_RENAMES = dict(RECURRENT_RENAMES, filters='nb_filter', padding='border_mode',
                               strides='subsample', data_format='dim_ordering')
@@ -36,28 +38,21 @@ class ConvLSTM2D(Layer):
                  subsample=(1, 1), W_regularizer=None, U_regularizer=None, b_regularizer=None,
                  dropout_W=0., dropout_U=0., return_sequences=False, go_backwards=False,
                  stateful=False, **kwargs):
-        kwargs = keras1_kwargs(kwargs, CONV_RECURRENT_RENAMES)
+        kwargs = recurrent_keras1_kwargs(kwargs, CONV_RECURRENT_RENAMES)
         if 'kernel_size' in kwargs:
             nb_row, nb_col = kwargs.pop('kernel_size')
-        local = dict(nb_filter=nb_filter, init=init, inner_init=inner_init,
-                     inner_activation=inner_activation, dim_ordering=dim_ordering,
-                     border_mode=border_mode, subsample=subsample, W_regularizer=W_regularizer,
-                     U_regularizer=U_regularizer, b_regularizer=b_regularizer,
-                     dropout_W=dropout_W, dropout_U=dropout_U)
-        for key in list(kwargs):
-            if key in local:
-                local[key] = kwargs.pop(key)
-        if 'unit_forget_bias' in kwargs:
-            forget_bias_init = 'one' if kwargs.pop('unit_forget_bias') else 'zero'
+        local = take_named_args(kwargs, dict(
+            nb_filter=nb_filter, init=init, inner_init=inner_init,
+            forget_bias_init=forget_bias_init, inner_activation=inner_activation,
+            dim_ordering=dim_ordering, border_mode=border_mode, subsample=subsample,
+            W_regularizer=W_regularizer, U_regularizer=U_regularizer,
+            b_regularizer=b_regularizer, dropout_W=dropout_W, dropout_U=dropout_U))
         if local['nb_filter'] is None or nb_row is None or nb_col is None:
             raise TypeError('ConvLSTM2D needs nb_filter, nb_row and nb_col (Keras 2: filters, '
                             'kernel_size).')
-        dim_ordering = local['dim_ordering']
-        if dim_ordering in ('default', None):
-            dim_ordering = K.image_dim_ordering()
-        if dim_ordering not in ('th', 'tf'):
-            raise ValueError('ConvLSTM2D: dim_ordering must be "th" or "tf", got %r.'
-                             % (dim_ordering,))
+        # None: what Keras 2's data_format=None means, the configured default
+        dim_ordering = normalize_dim_ordering(
+            'default' if local['dim_ordering'] is None else local['dim_ordering'], 'ConvLSTM2D')
         if dim_ordering == 'th':
             warnings.warn('Be careful if used with convolution3D layers: th in convolution 3D '
                           'corresponds to (samples, channels, conv_dim1, conv_dim2, conv_dim3) '
@@ -68,7 +63,7 @@ class ConvLSTM2D(Layer):
         self.nb_col = check_int_arg(nb_col, 'nb_col', 'Layer ConvLSTM2D')
         self.init = initializations.get(local['init'])
         self.inner_init = initializations.get(local['inner_init'])
-        self.forget_bias_init = initializations.get(forget_bias_init)
+        self.forget_bias_init = initializations.get(local['forget_bias_init'])
         self.activation = activations.get(activation)
         self.inner_activation = activations.get(local['inner_activation'])
         self.dim_ordering = dim_ordering
@@ -123,17 +118,10 @@ class ConvLSTM2D(Layer):
             self.reset_states()
         else:
             self.states = [None, None]
-        for gate in ('i', 'f', 'c', 'o'):   # Keras 1 creates them in this order
-            setattr(self, 'W_' + gate, self.add_weight(
-                self.W_shape, initializer=self.init, name='{}_W_{}'.format(self.name, gate),
-                regularizer=self.W_regularizer))
-            setattr(self, 'U_' + gate, self.add_weight(
-                self.U_shape, initializer=self.inner_init, name='{}_U_{}'.format(self.name, gate),
-                regularizer=self.U_regularizer))
-            setattr(self, 'b_' + gate, self.add_weight(
-                (f,), initializer=self.forget_bias_init if gate == 'f' else 'zero',
-                name='{}_b_{}'.format(self.name, gate), regularizer=self.b_regularizer))
-        self.trainable_weights = [getattr(self, p + '_' + g) for g in 'icfo' for p in 'WUb']
+        # Keras 1 creates the gates i, f, c, o (here U_* use inner_init and U_regularizer)
+        add_gate_weights(self, 'ifco', self.W_shape, self.U_shape, (f,), self.inner_init,
+                         self.U_regularizer)
+        self.trainable_weights = gate_weights_in_keras1_order(self, KERAS1_LSTM_WEIGHT_ORDER)
         self.built = True
 
     def reset_states(self):
@@ -158,9 +146,8 @@ class ConvLSTM2D(Layer):
 
     def _fused(self, prefix):
         """The four gates' kernels (or biases) stacked along the output-channel axis."""
-        parts = [static(getattr(self, prefix + '_' + g)) for g in 'ifco']
         axis = 0 if prefix == 'b' or self.dim_ordering == 'th' else 3
-        return K.concatenate(parts, axis=axis)
+        return stacked_gate_weight(self, prefix, 'ifco', axis=axis)
 
     def _dropout(self, like, p, count):
         if not 0. < p < 1.:

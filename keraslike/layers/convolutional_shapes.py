@@ -10,18 +10,11 @@ import warnings
 
 from keraslike import backend as K
 from keraslike.engine.topology import InputSpec, Layer
+from keraslike.utils.conv_utils import normalize_dim_ordering, normalize_tuple
 from keraslike.utils.generic_utils import check_int_arg
 from .keras2 import keras1_kwargs
 
 _DATA_FORMAT = {'data_format': 'dim_ordering'}
-
-
-def _dim_ordering(dim_ordering):
-    if dim_ordering == 'default':
-        dim_ordering = K.image_dim_ordering()
-    if dim_ordering not in ('th', 'tf'):
-        raise ValueError('Invalid dim_ordering: %r; expected "th" or "tf".' % (dim_ordering,))
-    return dim_ordering
 
 
 class _Spatial(Layer):
@@ -31,7 +24,7 @@ class _Spatial(Layer):
 
     def _setup(self, dim_ordering, kwargs):
         kwargs = keras1_kwargs(kwargs, _DATA_FORMAT)
-        self.dim_ordering = _dim_ordering(kwargs.pop('dim_ordering', dim_ordering))
+        self.dim_ordering = normalize_dim_ordering(kwargs.pop('dim_ordering', dim_ordering))
         self.input_spec = [InputSpec(ndim=self.rank + 2)]
         return kwargs
 
@@ -73,7 +66,8 @@ class UpSampling2D(_Spatial):
 
     def __init__(self, size=(2, 2), dim_ordering='default', **kwargs):
         kwargs = self._setup(dim_ordering, kwargs)
-        self.size = _tuple(size, self.rank, 'size', 'Layer ' + self.__class__.__name__)
+        self.size = normalize_tuple(size, self.rank, '`size`',
+                                    'Layer ' + self.__class__.__name__)
         super(UpSampling2D, self).__init__(**kwargs)
 
     def get_output_shape_for(self, input_shape):
@@ -98,15 +92,6 @@ class UpSampling3D(UpSampling2D):
 
     def call(self, x, mask=None):
         return K.resize_volumes(x, self.size[0], self.size[1], self.size[2], self.dim_ordering)
-
-
-def _tuple(value, n, arg, owner):
-    if not hasattr(value, '__iter__'):
-        value = (value,) * n
-    value = tuple(check_int_arg(v, arg, owner) for v in value)
-    if len(value) != n:
-        raise ValueError('%s: `%s` must be %d positive integers, got %r.' % (owner, arg, n, value))
-    return value
 
 
 def _non_negative(pairs, arg, layer_name):

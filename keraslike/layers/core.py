@@ -10,6 +10,7 @@ import numpy as np
 from keraslike import activations, regularizers
 from keraslike import backend as K
 from keraslike.engine.topology import InputSpec, Layer, Merge  # noqa: F401  (Keras 1 path)
+from keraslike.utils.conv_utils import normalize_dim_ordering
 from keraslike.utils.generic_utils import (check_fraction_arg, check_int_arg,  # noqa: F401
                                            func_dump, func_load, get_from_module)
 from .dense import Dense, Highway, MaxoutDense, TimeDistributedDense, name_of  # noqa: F401
@@ -90,7 +91,7 @@ class SpatialDropout2D(Dropout):
     def __init__(self, p=None, dim_ordering='default', **kwargs):
         kwargs = keras1_kwargs(kwargs, {'data_format': 'dim_ordering'})
         dim_ordering = kwargs.pop('dim_ordering', dim_ordering)
-        self.dim_ordering = K.image_dim_ordering() if dim_ordering == 'default' else dim_ordering
+        self.dim_ordering = normalize_dim_ordering(dim_ordering)
         super(SpatialDropout2D, self).__init__(p, **kwargs)
 
     def _get_noise_shape(self, x):
@@ -106,7 +107,7 @@ class SpatialDropout3D(Dropout):
     def __init__(self, p=None, dim_ordering='default', **kwargs):
         kwargs = keras1_kwargs(kwargs, {'data_format': 'dim_ordering'})
         dim_ordering = kwargs.pop('dim_ordering', dim_ordering)
-        self.dim_ordering = K.image_dim_ordering() if dim_ordering == 'default' else dim_ordering
+        self.dim_ordering = normalize_dim_ordering(dim_ordering)
         super(SpatialDropout3D, self).__init__(p, **kwargs)
 
     def _get_noise_shape(self, x):

@@ -7,6 +7,7 @@ value conversions Keras 2 made (``padding`` -> ``border_mode``,
 >>> keras1_kwargs({'units': 3, 'use_bias': False}, DENSE)
 {'output_dim': 3, 'bias': False}
 """
+from keraslike.utils.generic_utils import rename_keras2_kwargs
 
 _VALUE_CONVERSIONS = {
     'dim_ordering': {'channels_first': 'th', 'channels_last': 'tf', None: 'default'},
@@ -29,22 +30,9 @@ _IGNORED = {'bias_initializer': 'zeros'}
 
 def keras1_kwargs(kwargs, renames):
     """A copy of ``kwargs`` with Keras 2 names replaced by their Keras 1 names."""
-    out = {}
-    for key, value in kwargs.items():
-        if key in renames:
-            new_key = renames[key]
-            if new_key in kwargs:
-                raise TypeError('Got both the Keras 1 argument %r and its Keras 2 spelling %r.'
-                                % (new_key, key))
-            conversions = _VALUE_CONVERSIONS.get(new_key)
-            if conversions and value in conversions:
-                value = conversions[value]
-            out[new_key] = value
-        elif key in _IGNORED and _is_default(value, _IGNORED[key]):
-            continue
-        else:
-            out[key] = value
-    return out
+    kept = {key: value for key, value in kwargs.items()
+            if not (key in _IGNORED and _is_default(value, _IGNORED[key]))}
+    return rename_keras2_kwargs(kept, renames, values=_VALUE_CONVERSIONS)
 
 
 def _is_default(value, default):

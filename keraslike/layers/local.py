@@ -13,7 +13,8 @@ from keraslike import backend as K
 from keraslike.engine.topology import InputSpec, Layer  # noqa: F401  (Keras 1 path)
 from keraslike.utils.np_utils import conv_output_length
 from keraslike.utils.generic_utils import check_int_arg
-from .convolutional import CONV, CONV1D, _dim_ordering, _ntuple
+from keraslike.utils.conv_utils import normalize_dim_ordering, normalize_tuple
+from .convolutional import CONV, CONV1D
 from .dense import _WeightedLayer
 from .keras2 import keras1_kwargs
 
@@ -24,9 +25,10 @@ class _Local(_WeightedLayer):
         if border_mode != 'valid':
             raise ValueError('Invalid border mode for %s (only "valid" is supported): %r'
                              % (label, border_mode))
-        self.nb_filter = check_int_arg(nb_filter, 'nb_filter', 'Layer ' + label)
-        self.kernel_size = _ntuple(kernel_size, rank, 'the kernel size', label)
-        self.subsample = _ntuple(subsample, rank, 'subsample (strides)', label)
+        owner = 'Layer ' + label
+        self.nb_filter = check_int_arg(nb_filter, 'nb_filter', owner)
+        self.kernel_size = normalize_tuple(kernel_size, rank, 'the kernel size', owner)
+        self.subsample = normalize_tuple(subsample, rank, 'subsample (strides)', owner)
         self.border_mode = border_mode
         self.input_spec = [InputSpec(ndim=rank + 2)]
 
@@ -138,7 +140,7 @@ class LocallyConnected2D(_Local):
         self._init_local(nb_filter, kernel_size, kwargs.pop('border_mode', border_mode),
                          kwargs.pop('subsample', subsample), kwargs, 2)
         self.nb_row, self.nb_col = self.kernel_size
-        self.dim_ordering = _dim_ordering(kwargs.pop('dim_ordering', dim_ordering))
+        self.dim_ordering = normalize_dim_ordering(kwargs.pop('dim_ordering', dim_ordering))
         super(LocallyConnected2D, self).__init__(**kwargs)
 
     def _split(self, input_shape):

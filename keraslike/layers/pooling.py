@@ -13,20 +13,13 @@ Theano did (Theano's pooling output is ``max(out, 0)``), with a ``UserWarning``.
 
 from keraslike import backend as K
 from keraslike.engine.topology import InputSpec, Layer
+from keraslike.utils.conv_utils import normalize_dim_ordering, normalize_tuple
 from keraslike.utils.np_utils import conv_output_length
 from .convolutional_shapes import warn_if_empty
 from .keras2 import keras1_kwargs
 
 POOL1D = {'pool_size': 'pool_length', 'strides': 'stride', 'padding': 'border_mode'}
 POOL = {'padding': 'border_mode', 'data_format': 'dim_ordering'}
-
-
-def _dim_ordering(dim_ordering):
-    if dim_ordering == 'default':
-        dim_ordering = K.image_dim_ordering()
-    if dim_ordering not in ('th', 'tf'):
-        raise ValueError('Invalid dim_ordering: %r; expected "th" or "tf".' % (dim_ordering,))
-    return dim_ordering
 
 
 def _check_border_mode(border_mode, name):
@@ -97,12 +90,14 @@ class _Pooling2D(Layer):
         kwargs = keras1_kwargs(kwargs, POOL)
         border_mode = kwargs.pop('border_mode', border_mode)
         dim_ordering = kwargs.pop('dim_ordering', dim_ordering)
-        _check_border_mode(border_mode, kwargs.get('name', self.__class__.__name__))
+        label = kwargs.get('name', self.__class__.__name__)
+        _check_border_mode(border_mode, label)
         pool_size = (2,) * self.rank if pool_size is None else pool_size
-        self.pool_size = _tuple(pool_size, self.rank)
-        self.strides = self.pool_size if strides is None else _tuple(strides, self.rank)
+        self.pool_size = normalize_tuple(pool_size, self.rank, 'pool_size', 'Layer ' + label)
+        self.strides = self.pool_size if strides is None else normalize_tuple(
+            strides, self.rank, 'strides', 'Layer ' + label)
         self.border_mode = border_mode
-        self.dim_ordering = _dim_ordering(dim_ordering)
+        self.dim_ordering = normalize_dim_ordering(dim_ordering)
         self.input_spec = [InputSpec(ndim=self.rank + 2)]
         super(_Pooling2D, self).__init__(**kwargs)
 
@@ -129,15 +124,6 @@ class _Pooling2D(Layer):
         config.update({'pool_size': self.pool_size, 'border_mode': self.border_mode,
                        'strides': self.strides, 'dim_ordering': self.dim_ordering})
         return config
-
-
-def _tuple(value, n):
-    if isinstance(value, int):
-        return (value,) * n
-    value = tuple(int(v) for v in value)
-    if len(value) != n:
-        raise ValueError('Expected %d values, got %r.' % (n, value))
-    return value
 
 
 class MaxPooling2D(_Pooling2D):
@@ -188,7 +174,7 @@ class _GlobalPooling2D(Layer):
 
     def __init__(self, dim_ordering='default', **kwargs):
         kwargs = keras1_kwargs(kwargs, {'data_format': 'dim_ordering'})
-        self.dim_ordering = _dim_ordering(kwargs.pop('dim_ordering', dim_ordering))
+        self.dim_ordering = normalize_dim_ordering(kwargs.pop('dim_ordering', dim_ordering))
         self.input_spec = [InputSpec(ndim=self.rank + 2)]
         super(_GlobalPooling2D, self).__init__(**kwargs)
 

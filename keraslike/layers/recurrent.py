@@ -17,7 +17,7 @@ import numpy as np
 
 from keraslike import backend as K
 from keraslike.engine.topology import InputSpec, Layer  # noqa: F401  (Keras 1 path)
-from .recurrent_base import Recurrent, keras2_recurrent_kwargs, static, take_cell_kwargs  # noqa: F401,E501
+from .recurrent_base import KERAS1_LSTM_WEIGHT_ORDER, Recurrent, gate_weights_in_keras1_order
 
 
 def time_distributed_dense(x, w, b=None, dropout=None, input_dim=None, output_dim=None,
@@ -53,29 +53,12 @@ class SimpleRNN(Recurrent):
     def __init__(self, output_dim=None, init='glorot_uniform', inner_init='orthogonal',
                  activation='tanh', W_regularizer=None, U_regularizer=None, b_regularizer=None,
                  dropout_W=0., dropout_U=0., **kwargs):
-        kwargs = keras2_recurrent_kwargs(kwargs)
-        args = dict(output_dim=output_dim, init=init, inner_init=inner_init,
-                    activation=activation, W_regularizer=W_regularizer,
-                    U_regularizer=U_regularizer, b_regularizer=b_regularizer,
-                    dropout_W=dropout_W, dropout_U=dropout_U)
-        take_cell_kwargs(kwargs, args)
-        self._setup(inner_activation=None, **args)
-        super(SimpleRNN, self).__init__(**kwargs)
+        self._init_cell(locals(), inner_activation=None)
 
     def build(self, input_shape):
         self._start_build(input_shape)
-        n, d = self.output_dim, self.input_dim
-        self.W = self.add_weight((d, n), initializer=self.init, name='{}_W'.format(self.name),
-                                 regularizer=self.W_regularizer, constraint=self.W_constraint)
-        self.U = self.add_weight((n, n), initializer=self.inner_init,
-                                 name='{}_U'.format(self.name), regularizer=self.U_regularizer,
-                                 constraint=self.U_constraint)
-        self.b = self.add_weight((n,), initializer='zero', name='{}_b'.format(self.name),
-                                 regularizer=self.b_regularizer, constraint=self.b_constraint)
+        self._add_fused_weights()
         self._finish_build()
-
-    def fused_weights(self):
-        return static(self.W), static(self.U), static(self.b)
 
     def input_dropout_masks(self, x):
         # Keras 1 quirk: dropout_W only acts in consume_less='cpu'
@@ -106,53 +89,20 @@ class GRU(Recurrent):
     cell = 'gru'
     n_gates = 3
     n_states = 1
+    creation_order = block_order = 'zrh'
 
     def __init__(self, output_dim=None, init='glorot_uniform', inner_init='orthogonal',
                  activation='tanh', inner_activation='hard_sigmoid', W_regularizer=None,
                  U_regularizer=None, b_regularizer=None, dropout_W=0., dropout_U=0., **kwargs):
-        kwargs = keras2_recurrent_kwargs(kwargs)
-        args = dict(output_dim=output_dim, init=init, inner_init=inner_init,
-                    activation=activation, inner_activation=inner_activation,
-                    W_regularizer=W_regularizer, U_regularizer=U_regularizer,
-                    b_regularizer=b_regularizer, dropout_W=dropout_W, dropout_U=dropout_U)
-        take_cell_kwargs(kwargs, args)
-        self._setup(**args)
-        super(GRU, self).__init__(**kwargs)
+        self._init_cell(locals())
 
     def build(self, input_shape):
         self._start_build(input_shape)
-        n, d = self.output_dim, self.input_dim
         if self.consume_less == 'gpu':
-            self.W = self.add_weight((d, 3 * n), initializer=self.init,
-                                     name='{}_W'.format(self.name),
-                                     regularizer=self.W_regularizer, constraint=self.W_constraint)
-            self.U = self.add_weight((n, 3 * n), initializer=self.inner_init,
-                                     name='{}_U'.format(self.name),
-                                     regularizer=self.U_regularizer, constraint=self.U_constraint)
-            self.b = self.add_weight((3 * n,), initializer='zero', name='{}_b'.format(self.name),
-                                     regularizer=self.b_regularizer, constraint=self.b_constraint)
+            self._add_fused_weights()
         else:
-            for gate in ('z', 'r', 'h'):
-                self._gate_weights(gate, d, n)
+            self._add_gate_weights()
         self._finish_build()
-
-    def _gate_weights(self, gate, d, n):
-        # Keras 1 quirk: U_* use `init` and W_regularizer in 'cpu'/'mem'
-        setattr(self, 'W_' + gate, self.add_weight(
-            (d, n), initializer=self.init, name='{}_W_{}'.format(self.name, gate),
-            regularizer=self.W_regularizer, constraint=self.W_constraint))
-        setattr(self, 'U_' + gate, self.add_weight(
-            (n, n), initializer=self.init, name='{}_U_{}'.format(self.name, gate),
-            regularizer=self.W_regularizer, constraint=self.U_constraint))
-        setattr(self, 'b_' + gate, self.add_weight(
-            (n,), initializer='zero', name='{}_b_{}'.format(self.name, gate),
-            regularizer=self.b_regularizer, constraint=self.b_constraint))
-
-    def fused_weights(self):
-        if self.consume_less == 'gpu':
-            return static(self.W), static(self.U), static(self.b)
-        return tuple(K.concatenate([static(getattr(self, p + '_' + g)) for g in 'zrh'], axis=-1)
-                     for p in 'WUb')
 
     def step(self, x, states):
         h_prev, U, masks = states[0], states[1], states[2:]
@@ -183,67 +133,29 @@ class LSTM(Recurrent):
     cell = 'lstm'
     n_gates = 4
     n_states = 2
+    creation_order = block_order = 'ifco'
 
     def __init__(self, output_dim=None, init='glorot_uniform', inner_init='orthogonal',
                  forget_bias_init='one', activation='tanh', inner_activation='hard_sigmoid',
                  W_regularizer=None, U_regularizer=None, b_regularizer=None, dropout_W=0.,
                  dropout_U=0., **kwargs):
-        kwargs = keras2_recurrent_kwargs(kwargs)
-        from keraslike import initializations
-        self.forget_bias_init = initializations.get(kwargs.pop('forget_bias_init',
-                                                               forget_bias_init))
-        args = dict(output_dim=output_dim, init=init, inner_init=inner_init,
-                    activation=activation, inner_activation=inner_activation,
-                    W_regularizer=W_regularizer, U_regularizer=U_regularizer,
-                    b_regularizer=b_regularizer, dropout_W=dropout_W, dropout_U=dropout_U)
-        take_cell_kwargs(kwargs, args)
-        self._setup(**args)
-        super(LSTM, self).__init__(**kwargs)
+        self._init_cell(locals())
 
     def build(self, input_shape):
         self._start_build(input_shape)
-        n, d = self.output_dim, self.input_dim
+        n = self.output_dim
         if self.consume_less == 'gpu':
-            self.W = self.add_weight((d, 4 * n), initializer=self.init,
-                                     name='{}_W'.format(self.name),
-                                     regularizer=self.W_regularizer, constraint=self.W_constraint)
-            self.U = self.add_weight((n, 4 * n), initializer=self.inner_init,
-                                     name='{}_U'.format(self.name),
-                                     regularizer=self.U_regularizer, constraint=self.U_constraint)
-
             def bias_init(shape, name=None):
                 forget = K.get_value(self.forget_bias_init((n,)))
                 return K.variable(np.hstack((np.zeros(n), forget, np.zeros(n), np.zeros(n))),
                                   name=name)
-            self.b = self.add_weight((4 * n,), initializer=bias_init,
-                                     name='{}_b'.format(self.name),
-                                     regularizer=self.b_regularizer, constraint=self.b_constraint)
+            self._add_fused_weights(bias_init)
         else:
             # created in the order i, f, c, o (as Keras 1 draws its random values) ...
-            for gate in ('i', 'f', 'c', 'o'):
-                self._gate_weights(gate, d, n)
+            self._add_gate_weights()
             # ... but listed i, c, f, o, the Keras 1 weight order
-            self.trainable_weights = [getattr(self, p + '_' + g) for g in 'icfo' for p in 'WUb']
+            self.trainable_weights = gate_weights_in_keras1_order(self, KERAS1_LSTM_WEIGHT_ORDER)
         self._finish_build()
-
-    def _gate_weights(self, gate, d, n):
-        # Keras 1 quirk: U_* use `init` and W_regularizer in 'cpu'/'mem'
-        setattr(self, 'W_' + gate, self.add_weight(
-            (d, n), initializer=self.init, name='{}_W_{}'.format(self.name, gate),
-            regularizer=self.W_regularizer, constraint=self.W_constraint))
-        setattr(self, 'U_' + gate, self.add_weight(
-            (n, n), initializer=self.init, name='{}_U_{}'.format(self.name, gate),
-            regularizer=self.W_regularizer, constraint=self.U_constraint))
-        setattr(self, 'b_' + gate, self.add_weight(
-            (n,), initializer=self.forget_bias_init if gate == 'f' else 'zero',
-            name='{}_b_{}'.format(self.name, gate), regularizer=self.b_regularizer,
-            constraint=self.b_constraint))
-
-    def fused_weights(self):
-        if self.consume_less == 'gpu':
-            return static(self.W), static(self.U), static(self.b)
-        return tuple(K.concatenate([static(getattr(self, p + '_' + g)) for g in 'ifco'], axis=-1)
-                     for p in 'WUb')
 
     def step(self, x, states):
         h_prev, c_prev, U, masks = states[0], states[1], states[2], states[3:]

@@ -20,7 +20,7 @@ import numpy as np
 from keraslike import activations, constraints, initializations, regularizers
 from keraslike import backend as K
 from keraslike.engine.topology import InputSpec, Layer
-from keraslike.utils.generic_utils import check_fraction_arg, check_int_arg
+from keraslike.utils.generic_utils import check_fraction_arg, check_int_arg, take_named_args
 from .keras2 import keras1_kwargs
 
 # Keras 2 name -> Keras 1 name (implementation 0/1/2 becomes consume_less cpu/mem/gpu)
@@ -46,13 +46,17 @@ def fusable_name(fn):
     return None
 
 
+def recurrent_keras1_kwargs(kwargs, renames=RECURRENT_RENAMES):
+    """``kwargs`` with Keras 2 names renamed (``unit_forget_bias`` becomes ``forget_bias_init``)."""
+    kwargs = dict(kwargs)
+    if 'unit_forget_bias' in kwargs:  # Keras 2's flag -> the Keras 1 initialisation it means
+        kwargs['unit_forget_bias'] = 'one' if kwargs['unit_forget_bias'] else 'zero'
+    return keras1_kwargs(kwargs, dict(renames, unit_forget_bias='forget_bias_init'))
+
+
 def keras2_recurrent_kwargs(kwargs):
     """Translate Keras 2 spellings (units, recurrent_dropout, implementation=2, ...)."""
-    kwargs = keras1_kwargs(kwargs, RECURRENT_RENAMES)
-    if 'unit_forget_bias' in kwargs:
-        if 'forget_bias_init' in kwargs:
-            raise TypeError('Got both `forget_bias_init` and its Keras 2 form `unit_forget_bias`.')
-        kwargs['forget_bias_init'] = 'one' if kwargs.pop('unit_forget_bias') else 'zero'
+    kwargs = recurrent_keras1_kwargs(kwargs)
     if not kwargs.pop('use_bias', True):
         raise TypeError('use_bias=False is not supported: Keras 1 recurrent layers always have '
                         'a bias.')
@@ -64,12 +68,42 @@ def static(weight):
     return K.reshape(weight, K.int_shape(weight))
 
 
-def take_cell_kwargs(kwargs, args):
-    """Move renamed Keras 2 arguments and the constraints from ``kwargs`` into ``args``."""
-    for key in list(kwargs):
-        if key in args or key in ('W_constraint', 'U_constraint', 'b_constraint'):
-            args[key] = kwargs.pop(key)
-    return args
+# the constraints are Keras 2 extensions: keyword-only here, not named parameters
+CELL_CONSTRAINTS = ('W_constraint', 'U_constraint', 'b_constraint')
+
+
+# ---------------------------------------------------------------------- per-gate weights
+# GRU and LSTM (consume_less 'cpu'/'mem') and ConvLSTM2D keep one W, U and b per gate,
+# as Keras 1 does, so that Keras 1 weight files load in order.
+# LSTM-like cells create their gates i, f, c, o but Keras 1 lists the weights i, c, f, o
+KERAS1_LSTM_WEIGHT_ORDER = 'icfo'
+
+
+def add_gate_weights(layer, gates, W_shape, U_shape, b_shape, U_init, U_regularizer):
+    """Create ``W_<g>, U_<g>, b_<g>`` on ``layer`` for each gate ``g``, in the order of
+    ``gates`` (the order Keras 1 draws their random values); the forget gate ``'f'``
+    bias starts at ``layer.forget_bias_init``, the others at zero."""
+    for gate in gates:
+        setattr(layer, 'W_' + gate, layer.add_weight(
+            W_shape, initializer=layer.init, name='{}_W_{}'.format(layer.name, gate),
+            regularizer=layer.W_regularizer, constraint=getattr(layer, 'W_constraint', None)))
+        setattr(layer, 'U_' + gate, layer.add_weight(
+            U_shape, initializer=U_init, name='{}_U_{}'.format(layer.name, gate),
+            regularizer=U_regularizer, constraint=getattr(layer, 'U_constraint', None)))
+        setattr(layer, 'b_' + gate, layer.add_weight(
+            b_shape, initializer=layer.forget_bias_init if gate == 'f' else 'zero',
+            name='{}_b_{}'.format(layer.name, gate), regularizer=layer.b_regularizer,
+            constraint=getattr(layer, 'b_constraint', None)))
+
+
+def gate_weights_in_keras1_order(layer, gates):
+    """``[W_g, U_g, b_g for g in gates]``: the weight list order of Keras 1 files."""
+    return [getattr(layer, p + '_' + g) for g in gates for p in 'WUb']
+
+
+def stacked_gate_weight(layer, prefix, gates, axis=-1):
+    """The gates' ``prefix`` weights (``'W'``, ``'U'`` or ``'b'``) side by side on ``axis``."""
+    return K.concatenate([static(getattr(layer, prefix + '_' + g)) for g in gates], axis=axis)
 
 
 class Recurrent(Layer):
@@ -84,6 +118,9 @@ class Recurrent(Layer):
     cell = None        # 'simple' | 'gru' | 'lstm'
     n_gates = 1
     n_states = 1
+    # per-gate weights: the gates in the order Keras 1 creates them, and in the fused
+    # loop's block order
+    creation_order = block_order = None
 
     def __init__(self, weights=None, return_sequences=False, go_backwards=False, stateful=False,
                  unroll=False, consume_less='cpu', input_dim=None, input_length=None, **kwargs):
@@ -109,6 +146,18 @@ class Recurrent(Layer):
         activity_regularizer = kwargs.pop('activity_regularizer', None)
         super(Recurrent, self).__init__(**kwargs)
         self.activity_regularizer = regularizers.get(activity_regularizer)
+
+    def _init_cell(self, params, **fixed):
+        """The constructor of a built-in cell, from its ``locals()``: Keras 2 names are
+        renamed and override the named parameters; ``fixed`` arguments go to ``_setup``
+        as they are (SimpleRNN's ``inner_activation=None``)."""
+        args = {k: v for k, v in params.items() if k not in ('self', 'kwargs', '__class__')}
+        kwargs = keras2_recurrent_kwargs(params['kwargs'])
+        take_named_args(kwargs, args, set(args) | set(CELL_CONSTRAINTS))
+        if 'forget_bias_init' in args:  # LSTM
+            self.forget_bias_init = initializations.get(args.pop('forget_bias_init'))
+        self._setup(**dict(args, **fixed))
+        Recurrent.__init__(self, **kwargs)
 
     def _setup(self, output_dim, init, inner_init, activation, inner_activation, W_regularizer,
                U_regularizer, b_regularizer, dropout_W, dropout_U, W_constraint=None,
@@ -157,6 +206,30 @@ class Recurrent(Layer):
             self.reset_states()
         else:
             self.states = [None] * self.n_states
+
+    def _add_fused_weights(self, bias_init='zero'):
+        """``W, U, b`` with the gate blocks side by side (consume_less='gpu', SimpleRNN)."""
+        n, d, k = self.output_dim, self.input_dim, self.n_gates
+        self.W = self.add_weight((d, k * n), initializer=self.init, name='{}_W'.format(self.name),
+                                 regularizer=self.W_regularizer, constraint=self.W_constraint)
+        self.U = self.add_weight((n, k * n), initializer=self.inner_init,
+                                 name='{}_U'.format(self.name), regularizer=self.U_regularizer,
+                                 constraint=self.U_constraint)
+        self.b = self.add_weight((k * n,), initializer=bias_init, name='{}_b'.format(self.name),
+                                 regularizer=self.b_regularizer, constraint=self.b_constraint)
+
+    def _add_gate_weights(self):
+        """One ``W, U, b`` per gate (consume_less 'cpu'/'mem'); Keras 1 quirk: ``U_*`` use
+        ``init`` and ``W_regularizer``."""
+        n, d = self.output_dim, self.input_dim
+        add_gate_weights(self, self.creation_order, (d, n), (n, n), (n,), self.init,
+                         self.W_regularizer)
+
+    def fused_weights(self):
+        """``W, U, b`` with the gates side by side in the fused loop's block order."""
+        if self.consume_less == 'gpu' or self.n_gates == 1:
+            return static(self.W), static(self.U), static(self.b)
+        return tuple(stacked_gate_weight(self, p, self.block_order) for p in 'WUb')
 
     def _finish_build(self):
         if self.initial_weights is not None:

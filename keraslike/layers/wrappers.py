@@ -15,6 +15,7 @@ import copy
 
 from keraslike import backend as K
 from keraslike.engine.base_layer import object_list_uid, to_list
+from keraslike.engine.graph_config import layer_from_config
 from keraslike.engine.topology import InputSpec, Layer
 
 
@@ -24,7 +25,6 @@ def deserialize_layer(spec, custom_objects=None, safe_mode=None):
     Goes through ``layer_from_config``, so the wrapped layer gets ``custom_objects`` and
     ``safe_mode`` too (a wrapped Lambda, a wrapped model of custom layers).
     """
-    from keraslike.utils.layer_utils import layer_from_config
     return layer_from_config(spec, custom_objects=custom_objects, safe_mode=safe_mode)
 
 

@@ -149,6 +149,59 @@ def check_shape_arg(shape, arg, owner, batch=False):
     return tuple(out)
 
 
+def rename_keras2_kwargs(kwargs, renames, values=None, given=None, who=None):
+    """A copy of ``kwargs`` with each Keras 2 name (a key of ``renames``) replaced by its
+    Keras 1 name, in place, the other keys as they are.
+
+    ``values`` maps a Keras 1 name to the value conversions Keras 2 made
+    (``{'dim_ordering': {'channels_first': 'th', ...}}``). ``given`` holds Keras 1
+    arguments the caller received explicitly as named parameters: with those in
+    ``kwargs``, a Keras 2 spelling of either is a TypeError naming both (``who``,
+    e.g. ``'fit()'``, starts the message), never a silent choice of one.
+
+    >>> rename_keras2_kwargs({'units': 3, 'name': 'd'}, {'units': 'output_dim'})
+    {'output_dim': 3, 'name': 'd'}
+    """
+    given = dict(given or {})
+    given.update(kwargs)
+    out = {}
+    for key, value in kwargs.items():
+        new_key = renames.get(key, key)
+        if new_key != key:
+            if new_key in given:
+                raise TypeError('%s both `%s` (Keras 1 name, %r) and `%s` (Keras 2 name, %r); '
+                                'pass only one of them.'
+                                % (who + ' got' if who else 'Got', new_key, given[new_key], key,
+                                   value))
+            conversions = (values or {}).get(new_key)
+            if conversions and value in conversions:
+                value = conversions[value]
+        out[new_key] = value
+    return out
+
+
+def reject_unknown_kwargs(kwargs, allowed, message):
+    """TypeError ``message % sorted(unknown names)`` when ``kwargs`` has a name not in
+    ``allowed`` (the check behind a ``**kwargs`` that accepts only some Keras 2 names)."""
+    unknown = set(kwargs) - set(allowed)
+    if unknown:
+        raise TypeError(message % (sorted(unknown),))
+
+
+def take_named_args(kwargs, args, names=None):
+    """Move renamed arguments from ``kwargs`` into ``args``, the values of the named
+    parameters (``names``, else ``args``' keys), where they override the defaults.
+
+    After :func:`rename_keras2_kwargs`, ``Dense(units=3)`` holds ``output_dim`` in its
+    ``**kwargs`` while the parameter ``output_dim`` kept its default.
+    """
+    names = args if names is None else names
+    for key in list(kwargs):
+        if key in names:
+            args[key] = kwargs.pop(key)
+    return args
+
+
 def make_tuple(*args):
     return args
 

@@ -17,7 +17,7 @@ def ask_to_proceed_with_overwrite(filepath):
     return True
 
 
-# ---------------------------------------------------------------- HDF5 data (issue 8)
+# ---------------------------------------------------------------- HDF5 data
 
 class HDF5Matrix(object):
     """An array-like view of rows ``start:end`` of an HDF5 dataset, read on demand.
@@ -99,9 +99,9 @@ class HDF5Matrix(object):
 
 def save_array(array, name):
     """Write ``array`` to the HDF5 file ``name`` as dataset ``data``, atomically and refusing a
-    read-only ``name`` as the model savers do (``engine.saving_hdf5.atomic_h5_file``). Keras 1
+    read-only ``name`` as the model savers do (``utils.atomic_h5.atomic_h5_file``). Keras 1
     used PyTables; its files hold the same ``data`` node, which :func:`load_array` reads."""
-    from keraslike.engine.saving_hdf5 import atomic_h5_file
+    from .atomic_h5 import atomic_h5_file  # here, as h5py below: it loads h5py
     with atomic_h5_file(name) as f:
         f.create_dataset('data', data=array)
 

@@ -13,8 +13,17 @@ Both are optional: ``pip install 'keraslike[visualize]'``.
 """
 import os
 
-from keraslike.layers.wrappers import Wrapper  # noqa: F401  (Keras 1 path)
-from keraslike.models import Sequential  # noqa: F401
+
+def __getattr__(name):
+    """Keras 1's visualize_util imported Sequential and Wrapper: code imports them from here."""
+    # Imported here, not at the top: the engine and the layers import the utilities.
+    if name == 'Sequential':
+        from keraslike.engine.sequential import Sequential
+        return Sequential
+    if name == 'Wrapper':
+        from keraslike.layers.wrappers import Wrapper
+        return Wrapper
+    raise AttributeError('module %r has no attribute %r' % (__name__, name))
 
 
 def _pydot():
@@ -28,8 +37,11 @@ def _pydot():
 
 
 def _graph_model(model):
-    """The functional model to draw: a Sequential's inner model (built first if needed)."""
-    if model.__class__.__name__ == 'Sequential' or hasattr(model, 'flattened_layers'):
+    """The functional model to draw: a Sequential's inner model (built first if needed).
+
+    A Sequential is recognised by its ``flattened_layers``: this module may not import the
+    engine, which imports the utilities."""
+    if hasattr(model, 'flattened_layers'):
         if not getattr(model, 'built', True) or getattr(model, 'model', None) is None:
             model.build()
         model = model.model

@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 
-from .callbacks_core import Callback
+from .core import Callback
 
 
 def _plain(value):

@@ -1,6 +1,6 @@
 """JAX implementations of the fused recurrent loops (``RNNLoop``, ``RNNLoopGrad``).
 
-The same contract as ``rnn_kernels`` (time-major arrays, gate blocks, masks
+The same contract as ``rnn_numba`` (time-major arrays, gate blocks, masks
 that carry states, recurrent dropout groups, the same saved values) written
 with ``jax.lax.scan`` so that XLA compiles the loop (CPU or GPU). The
 backward pass mirrors the Numba one: the forward saves the gate values, the
@@ -10,8 +10,8 @@ the recurrent-weight gradient is one contraction over all steps.
 >>> fwd = forward('lstm', 1, 3)     # doctest: +SKIP
 >>> hs, cs, zs = fwd(xp, U, h0, c0, mask, bu)     # doctest: +SKIP
 """
-from .jax_mode import import_jax
-from .rnn_ops import ACTIVATIONS
+from ..runtime.jax_mode import import_jax
+from .rnn import ACTIVATIONS
 
 jax = import_jax()  # not a plain `import jax`: that would move np.random's stream
 jnp, lax = jax.numpy, jax.lax

@@ -37,11 +37,13 @@ from pytensor.compile.mode import get_mode
 from pytensor.compile.rebuild import construct_function_ins_and_outs
 from pytensor.graph.basic import Constant
 
+from . import source_keys
+from .graph_rebuild import children_first
+
 FORMAT = 1          # bump when what is stored changes
 MAX_FILES = 400
 MAX_OP_TOKENS = 5000  # Op digests kept in memory (a model's graphs hold a few hundred Ops)
 STATS = {'hits': 0, 'misses': 0, 'bypassed': 0, 'errors': 0}
-_SOURCES_HASH = {}
 _OP_TOKENS = {}
 
 
@@ -51,25 +53,9 @@ class Uncacheable(Exception):
 
 def cache_dir():
     """The cache folder, or None when the cache is disabled."""
-    from .config import config_dir
+    from ..config import config_dir
     folder = os.environ.get('KERASLIKE_GRAPH_CACHE', os.path.join(config_dir(), 'graph_cache'))
     return None if folder.lower() in ('', '0', 'off', 'none') else folder
-
-
-def sources_hash(names=None):
-    """A digest of the backend's sources (or of the modules ``names``): cached compiled code
-    built from other sources is not used."""
-    key = tuple(names) if names else None
-    if key not in _SOURCES_HASH:
-        h = hashlib.sha256()
-        here = os.path.dirname(os.path.abspath(__file__))
-        files = [n + '.py' for n in key] if key else sorted(os.listdir(here))
-        for name in files:
-            if name.endswith('.py'):
-                with open(os.path.join(here, name), 'rb') as f:
-                    h.update(name.encode() + f.read())
-        _SOURCES_HASH[key] = h.hexdigest()
-    return _SOURCES_HASH[key]
 
 
 def _op_token(op):
@@ -111,19 +97,9 @@ def fingerprint(in_specs, outputs):
                        spec.update is not None, bool(getattr(spec, 'shared', False)))).encode())
     roots = [getattr(o, 'variable', o) for o in outputs]
     roots += [spec.update for spec in in_specs if spec.update is not None]
-    # children before parents, iteratively (graphs can be deep)
-    order, seen, stack = [], set(), [(r.owner, False) for r in roots if r.owner is not None]
-    while stack:
-        node, done = stack.pop()
-        if done:
-            order.append(node)
-            continue
-        if node in seen:
-            continue
-        seen.add(node)
-        stack.append((node, True))
-        stack.extend((i.owner, False) for i in node.inputs
-                     if i not in refs and i.owner is not None and i.owner not in seen)
+    order = children_first([r.owner for r in roots if r.owner is not None],
+                           lambda node: [i.owner for i in node.inputs
+                                         if i not in refs and i.owner is not None])
     node_ids = {}
 
     def ref(v):
@@ -151,7 +127,7 @@ def _context(mode, kwargs):
               'cast_policy')]
     if getattr(mode, 'linker', None) is not None and 'cvm' in type(mode.linker).__name__.lower():
         flags.append(cfg.blas__ldflags)
-    return repr((FORMAT, sys.version, pytensor.__version__, sources_hash(),
+    return repr((FORMAT, sys.version, pytensor.__version__, source_keys.backend_digest(),
                  type(getattr(mode, 'linker', None)).__name__,
                  _query_token(getattr(mode, 'provided_optimizer', None)), flags,
                  sorted((k, repr(v)) for k, v in kwargs.items())))

@@ -16,7 +16,7 @@ import numpy as np
 
 from keraslike import backend as K
 
-from .callbacks_core import Callback
+from .core import Callback
 
 
 def _auto_greater(monitor):

@@ -9,23 +9,25 @@
 """
 import warnings
 
-from keraslike.engine.container import get_source_inputs
-from keraslike.engine.base_layer import Layer
-from keraslike.engine.node import Node
-from keraslike.engine.training import DEFAULT_NB_EPOCH, Model, resolve_epochs
 from keraslike import backend as K
+from keraslike.utils.generic_utils import reject_unknown_kwargs
+from .base_layer import Layer
+from .container import get_source_inputs
+from .generator_loops import EVALUATE_GENERATOR_RENAMES, FIT_GENERATOR_RENAMES
+from .merge_layer import Merge
+from .node import Node
+from .training import DEFAULT_NB_EPOCH, Model, resolve_epochs
 
 _LEGACY_FIT_KWARGS = ('show_accuracy', 'accuracy', 'nb_val_worker')
 
 
 def _drop_legacy_kwargs(kwargs, allowed=()):
+    """Keras 0.x arguments Keras 1 still took with a warning; any other unknown one raises."""
     for key in _LEGACY_FIT_KWARGS:
         if key in kwargs:
             kwargs.pop(key)
             warnings.warn('The "%s" argument is deprecated.' % key)
-    unknown = set(kwargs) - set(allowed)
-    if unknown:
-        raise TypeError('Received unknown keyword arguments: %s' % (sorted(unknown),))
+    reject_unknown_kwargs(kwargs, allowed, 'Received unknown keyword arguments: %s')
 
 
 class Sequential(Model):
@@ -168,7 +170,7 @@ class Sequential(Model):
         if self._flattened_layers is not None:
             return self._flattened_layers
         layers = []
-        if self.layers and self.layers[0].__class__.__name__ == 'Merge':
+        if self.layers and isinstance(self.layers[0], Merge):
             for branch in self.layers[0].layers:
                 sublayers = getattr(branch, 'flattened_layers', None) or getattr(
                     branch, 'layers', None) or [branch]
@@ -240,19 +242,8 @@ class Sequential(Model):
     def constraints(self, value):
         pass
 
-    def get_weights(self):
-        return K.batch_get_value([w for layer in self.flattened_layers for w in layer.weights])
-
-    def set_weights(self, weights):
-        expected = sum(len(layer.weights) for layer in self.flattened_layers)
-        if len(weights) != expected:
-            raise ValueError('You called `set_weights(weights)` on model "%s" with a weight list '
-                             'of length %d, but the model was expecting %d weights.'
-                             % (self.name, len(weights), expected))
-        for layer in self.flattened_layers:
-            n = len(layer.weights)
-            layer.set_weights(weights[:n])
-            weights = weights[n:]
+    def _weight_layers(self):
+        return self.flattened_layers
 
     # ---------------------------------------------------------------- training
     def compile(self, optimizer, loss, metrics=None, sample_weight_mode=None, **kwargs):
@@ -309,9 +300,7 @@ class Sequential(Model):
                       callbacks=None, validation_data=None, nb_val_samples=None,
                       class_weight=None, max_q_size=10, nb_worker=1, pickle_safe=False,
                       initial_epoch=0, **kwargs):
-        _drop_legacy_kwargs(kwargs, allowed=('steps_per_epoch', 'epochs', 'validation_steps',
-                                             'workers', 'use_multiprocessing',
-                                             'max_queue_size'))
+        _drop_legacy_kwargs(kwargs, allowed=FIT_GENERATOR_RENAMES)
         return self._compiled_model().fit_generator(
             generator, samples_per_epoch, nb_epoch, verbose=verbose, callbacks=callbacks,
             validation_data=validation_data, nb_val_samples=nb_val_samples,
@@ -323,8 +312,7 @@ class Sequential(Model):
         if 'verbose' in kwargs:
             kwargs.pop('verbose')
             warnings.warn('The "verbose" argument is deprecated.')
-        _drop_legacy_kwargs(kwargs, allowed=('steps', 'workers', 'use_multiprocessing',
-                                             'max_queue_size'))
+        _drop_legacy_kwargs(kwargs, allowed=EVALUATE_GENERATOR_RENAMES)
         return self._compiled_model().evaluate_generator(
             generator, val_samples, max_q_size=max_q_size, nb_worker=nb_worker,
             pickle_safe=pickle_safe, **kwargs)
@@ -354,10 +342,10 @@ class Sequential(Model):
     # ---------------------------------------------------------------- config
     def get_config(self):
         """A list of ``{'class_name', 'config'}``, one per layer (Keras 1's Sequential format)."""
-        from keraslike.engine.graph_config import sequential_config
+        from .graph_config import sequential_config  # graph_config imports this module
         return sequential_config(self)
 
     @classmethod
     def from_config(cls, config, custom_objects=None, safe_mode=None):
-        from keraslike.engine.graph_config import sequential_from_config
+        from .graph_config import sequential_from_config  # graph_config imports this module
         return sequential_from_config(cls, config, custom_objects, safe_mode)

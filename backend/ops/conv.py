@@ -11,8 +11,8 @@ derivative is available.
 >>> x, w = pt.tensor4('x'), pt.tensor4('w')
 >>> y = Corr(kshape=(3, 3), strides=(1, 1), dilation=(1, 1), lo=(0, 0), hi=(0, 0))(x, w)
 
-NumPy kernels (``conv_kernels``) run in the C, Python and Numba modes;
-``jax.lax.conv_general_dilated`` runs in JAX mode.
+NumPy kernels (``conv_numpy``) run in the C, Python and Numba modes;
+``jax.lax.conv_general_dilated`` (``conv_jax``) runs in JAX mode.
 """
 import functools
 
@@ -22,9 +22,9 @@ import pytensor.tensor as pt
 from pytensor.gradient import DisconnectedType
 from pytensor.graph.basic import Apply, Constant
 
-from . import conv_kernels
-from ._dispatch import KernelOp, ensure_registered, register_op
-from .jax_mode import import_jax
+from ..runtime.op_registry import ensure_registered, register_op
+from . import conv_jax, conv_numpy
+from .kernel_op import KernelOp
 
 
 def _ints(values):
@@ -54,6 +54,8 @@ class _CorrOp(KernelOp):
     """Shared parameters: kernel spatial shape, strides, dilation, low/high padding, groups."""
 
     __props__ = ('kshape', 'strides', 'dilation', 'lo', 'hi', 'groups')
+    #: positions of the inputs that are kernels, not images (their sizes are ``kshape``)
+    kernel_inputs = ()
 
     def __init__(self, kshape, strides, dilation, lo, hi, groups=1):
         self.kshape = _ints(kshape)
@@ -94,6 +96,7 @@ class Corr(_CorrOp):
     The bias is added inside the kernel, chunk by chunk while the output is
     in cache (``K.bias_add`` moves a layer's bias here).
     """
+    kernel_inputs = (1,)
 
     def make_node(self, x, w, b=None):
         ensure_registered()
@@ -117,7 +120,7 @@ class Corr(_CorrOp):
         params = dict(hi=self.hi, groups=self.groups, **self._params())
 
         def corr(x, w, b=None):
-            return conv_kernels.conv_forward(x, w, bias=b, **params)
+            return conv_numpy.conv_forward(x, w, bias=b, **params)
         return corr
 
     def infer_shape(self, *args):
@@ -152,7 +155,7 @@ class ChannelSum(KernelOp):
         return Apply(self, [y], [pt.tensor(dtype=y.dtype, shape=(y.type.shape[1],))])
 
     def kernel(self):
-        return conv_kernels.channel_sum
+        return conv_numpy.channel_sum
 
     def infer_shape(self, *args):
         node, shapes = args[-2:]  # PyTensor < 3.3 passes fgraph first
@@ -172,6 +175,7 @@ class CorrGradInputs(_CorrOp):
     shape is an int vector or a tensor shaped like ``x`` whose values are not
     read (a shape donor, see :func:`spatial_shape`).
     """
+    kernel_inputs = (0,)
 
     def make_node(self, w, gy, in_shape):
         ensure_registered()
@@ -195,7 +199,7 @@ class CorrGradInputs(_CorrOp):
         return Apply(self, [w, gy, in_shape], [out])
 
     def kernel(self):
-        grad_inputs = functools.partial(conv_kernels.conv_grad_inputs, groups=self.groups,
+        grad_inputs = functools.partial(conv_numpy.conv_grad_inputs, groups=self.groups,
                                         **self._params())
         nd = self.nd
 
@@ -235,7 +239,7 @@ class CorrGradWeights(_CorrOp):
         return Apply(self, [x, gy], [out])
 
     def kernel(self):
-        return functools.partial(conv_kernels.conv_grad_weights, ksize=self.kshape, hi=self.hi,
+        return functools.partial(conv_numpy.conv_grad_weights, ksize=self.kshape, hi=self.hi,
                                  groups=self.groups, **self._params())
 
     def infer_shape(self, *args):
@@ -250,67 +254,7 @@ class CorrGradWeights(_CorrOp):
                 self._related(Corr)(x, g)]
 
 
-# ---------------------------------------------------------------- JAX (the GPU path)
-_LAYOUTS = {1: ('NCH', 'OIH', 'NCH'), 2: ('NCHW', 'OIHW', 'NCHW'), 3: ('NCDHW', 'OIDHW', 'NCDHW')}
-
-
-def _jax_corr(op, hi=None):
-    lax = import_jax().lax
-
-    def corr(x, w, b=None):
-        y = lax.conv_general_dilated(x, w, window_strides=op.strides,
-                                     padding=list(zip(op.lo, op.hi if hi is None else hi)),
-                                     rhs_dilation=op.dilation,
-                                     dimension_numbers=_LAYOUTS[op.nd],
-                                     feature_group_count=op.groups)
-        return y if b is None else y + b.reshape((1, -1) + (1,) * op.nd)
-    return corr
-
-
-def _jax_corr_impl(op, node):
-    return _jax_corr(op)
-
-
-def _jax_grad_inputs_impl(op, node):
-    jax = import_jax()
-    jnp = jax.numpy
-    shape_var = node.inputs[2]
-    donor = shape_var.ndim == op.nd + 2
-    if not donor and not isinstance(shape_var, Constant):
-        raise NotImplementedError('JAX mode needs the output shape of a transposed convolution '
-                                  'to be known when the function is compiled.')
-    static_len = None if donor else _ints(shape_var.data)
-
-    def grad_inputs(w, gy, in_shape):
-        # a donor's shape is concrete while jax traces, whatever the image size
-        in_len = tuple(in_shape.shape[2:]) if donor else static_len
-        # the high padding that makes the forward of an in_len input exactly gy's size
-        # (a transposed convolution may ask for any in_len that fits)
-        hi = [(o - 1) * s + (k - 1) * d + 1 - L - a for o, s, k, d, L, a
-              in zip(gy.shape[2:], op.strides, op.kshape, op.dilation, in_len, op.lo)]
-        x0 = jnp.zeros((gy.shape[0], w.shape[1] * op.groups) + in_len, dtype=gy.dtype)
-        return jax.vjp(lambda x: _jax_corr(op, hi)(x, w), x0)[1](gy)[0]
-    return grad_inputs
-
-
-def _jax_grad_weights_impl(op, node):
-    jax = import_jax()
-    jnp = jax.numpy
-    corr = _jax_corr(op)
-
-    def grad_weights(x, gy):
-        w0 = jnp.zeros((gy.shape[1], x.shape[1] // op.groups) + op.kshape, dtype=gy.dtype)
-        return jax.vjp(lambda w: corr(x, w), w0)[1](gy)[0]
-    return grad_weights
-
-
-def _jax_channel_sum_impl(op, node):
-    jnp = import_jax().numpy
-    axes = (0,) + tuple(range(2, node.inputs[0].ndim))
-    return lambda y: jnp.sum(y, axis=axes)
-
-
-register_op(Corr, _jax_corr_impl)
-register_op(ChannelSum, _jax_channel_sum_impl)
-register_op(CorrGradInputs, _jax_grad_inputs_impl, cpu_kernel=True)
-register_op(CorrGradWeights, _jax_grad_weights_impl, cpu_kernel=True)
+register_op(Corr, conv_jax.corr)
+register_op(ChannelSum, conv_jax.channel_sum)
+register_op(CorrGradInputs, conv_jax.grad_inputs, cpu_kernel=True)
+register_op(CorrGradWeights, conv_jax.grad_weights, cpu_kernel=True)

@@ -15,7 +15,7 @@ from collections import deque
 
 import numpy as np
 
-from .utils.progbar import Progbar
+from keraslike.utils.progbar import Progbar
 
 
 class Callback(object):

@@ -14,7 +14,7 @@ import itertools
 
 import numpy as np
 
-from .threads import parallel_map, split, workers
+from ..runtime.threads import parallel_map, split, workers
 
 try:
     from . import pool_numba

@@ -7,9 +7,9 @@
 Gradients: ``PoolGrad`` (max: to every tied maximum, as Theano; avg: spread
 over the real cells), and for max pooling ``MaxPoolGradGrad`` so that graphs
 which differentiate a pooling gradient again (e.g. "what-where" autoencoders)
-train. NumPy kernels (``pool_kernels``) serve the C, Python and Numba modes;
-``jax.lax.reduce_window`` serves JAX mode, where a max-pool gradient goes to
-one maximum per window (JAX's rule) instead of all ties.
+train. NumPy kernels (``pool_numpy``) serve the C, Python and Numba modes;
+``jax.lax.reduce_window`` (``pool_jax``) serves JAX mode, where a max-pool
+gradient goes to one maximum per window (JAX's rule) instead of all ties.
 """
 import functools
 
@@ -17,9 +17,9 @@ import numpy as np
 import pytensor.tensor as pt
 from pytensor.graph.basic import Apply
 
-from . import pool_kernels
-from ._dispatch import KernelOp, ensure_registered, register_op
-from .jax_mode import import_jax
+from ..runtime.op_registry import ensure_registered, register_op
+from . import pool_jax, pool_numpy
+from .kernel_op import KernelOp
 
 
 class _PoolOp(KernelOp):
@@ -76,7 +76,7 @@ class Pool(_PoolOp):
         return Apply(self, [x], [pt.tensor(dtype=x.dtype, shape=lead + spatial)])
 
     def kernel(self):
-        return functools.partial(pool_kernels.pool_forward, mode=self.mode, **self._params())
+        return functools.partial(pool_numpy.pool_forward, mode=self.mode, **self._params())
 
     def infer_shape(self, *args):
         node, shapes = args[-2:]  # PyTensor < 3.3 passes fgraph first
@@ -97,7 +97,7 @@ class PoolGrad(_PoolOp):
         return Apply(self, [x, out, gz], [x.type()])
 
     def kernel(self):
-        return functools.partial(pool_kernels.pool_grad, mode=self.mode, **self._params())
+        return functools.partial(pool_numpy.pool_grad, mode=self.mode, **self._params())
 
     def infer_shape(self, *args):
         node, shapes = args[-2:]  # PyTensor < 3.3 passes fgraph first
@@ -123,7 +123,7 @@ class MaxPoolGradGrad(_PoolOp):
         return Apply(self, [x, out, gg], [out.type()])
 
     def kernel(self):
-        return functools.partial(pool_kernels.max_pool_grad_grad, **self._params())
+        return functools.partial(pool_numpy.max_pool_grad_grad, **self._params())
 
     def infer_shape(self, *args):
         node, shapes = args[-2:]  # PyTensor < 3.3 passes fgraph first
@@ -135,56 +135,6 @@ class MaxPoolGradGrad(_PoolOp):
         return [pt.zeros_like(x), pt.zeros_like(out), self._related(PoolGrad)(x, out, g)]
 
 
-# ---------------------------------------------------------------- JAX (the GPU path)
-def _jax_pool(op):
-    jax = import_jax()
-    jnp, lax = jax.numpy, jax.lax
-
-    def pool(x):
-        nd, lead = op.nd, x.ndim - op.nd
-        in_len = x.shape[-nd:]
-        out_len, hi = pool_kernels._geometry(in_len, op.ws, op.strides, op.pad, op.same)
-        if pool_kernels._no_window(x, out_len):
-            # reduce_window refuses a window larger than its (padded) input; shapes are
-            # static under jit, so this branch is taken while tracing (gradient: zeros)
-            return jnp.zeros(x.shape[:lead] + out_len, dtype=x.dtype)
-        window = (1,) * lead + op.ws
-        strides = (1,) * lead + op.strides
-        padding = [(0, 0)] * lead + list(zip(op.pad, hi))
-        if op.mode == 'max':
-            # NumPy scalars let JAX pick its differentiable max/sum window primitives
-            return lax.reduce_window(x, np.array(-np.inf, dtype=x.dtype), lax.max, window,
-                                     strides, padding)
-        total = lax.reduce_window(x, np.array(0, dtype=x.dtype), lax.add, window, strides,
-                                  padding)
-        counts = pool_kernels._counts(in_len, op.ws, op.strides, op.pad, out_len,
-                                      np.dtype(x.dtype))
-        return total / counts
-    return pool
-
-
-def _jax_pool_impl(op, node):
-    return _jax_pool(op)
-
-
-def _jax_pool_grad_impl(op, node):
-    jax = import_jax()
-    pool = _jax_pool(op)
-
-    def pool_grad(x, out, gz):
-        return jax.vjp(pool, x)[1](gz)[0]
-    return pool_grad
-
-
-def _jax_grad_grad_impl(op, node):
-    jax = import_jax()
-    pool = _jax_pool(op)
-
-    def grad_grad(x, out, gg):
-        return jax.jvp(pool, (x,), (gg,))[1]
-    return grad_grad
-
-
-register_op(Pool, _jax_pool_impl)
-register_op(PoolGrad, _jax_pool_grad_impl, cpu_kernel=True)
-register_op(MaxPoolGradGrad, _jax_grad_grad_impl)
+register_op(Pool, pool_jax.pool)
+register_op(PoolGrad, pool_jax.pool_grad, cpu_kernel=True)
+register_op(MaxPoolGradGrad, pool_jax.max_pool_grad_grad)

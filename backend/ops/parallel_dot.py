@@ -1,7 +1,7 @@
 """Matrix products spread over the kernel worker threads, for graphs that hold one BLAS thread.
 
 A graph with convolution or pooling kernels runs with BLAS held to one
-thread (``graph.Function``: OpenBLAS' idle threads spin and starve the
+thread (``runtime.function.Function``: OpenBLAS' idle threads spin and starve the
 kernel workers). Its dense layers would then run on one core while the
 other waits: mnist_cnn's three (128 x 4608 x 128) products took 8-9 ms of
 its step that way. :func:`substitute` swaps each matrix ``Dot`` of such a
@@ -18,8 +18,10 @@ import pytensor.tensor as pt
 from pytensor.graph.basic import Apply
 from pytensor.tensor.math import Dot
 
-from ._dispatch import KernelOp, ensure_registered, register_op
-from .threads import parallel_map, split, workers
+from ..runtime.graph_rebuild import rebuild
+from ..runtime.op_registry import ensure_registered, register_op
+from ..runtime.threads import parallel_map, split, workers
+from .kernel_op import KernelOp
 
 # below this many multiply-adds a product is not worth a trip to the workers
 # (their hand-off costs some tens of microseconds)
@@ -77,7 +79,6 @@ class ParallelDot(KernelOp):
 
 def substitute(variables):
     """``variables`` rebuilt with every float matrix-by-matrix ``Dot`` as a :class:`ParallelDot`."""
-    from .graph import rebuild
 
     def rewrite(node, inputs):
         if type(node.op) is Dot and all(v.ndim == 2 and v.dtype.startswith('float')
@@ -88,7 +89,7 @@ def substitute(variables):
 
 
 def _jax_impl(op, node):
-    from .jax_mode import import_jax
+    from ..runtime.jax_mode import import_jax
     return import_jax().numpy.dot
 
 

@@ -15,7 +15,7 @@ row ("full width"): each (channel, kernel offset) is then one long contiguous
 run to copy, instead of one short run per output row, which made the copy
 cost more than the GEMM. The few extra columns are computed and dropped.
 3x3, stride-1 convolutions with enough channels are handed to
-:mod:`winograd` (fewer products, no patch matrix). No PyTensor here: the Ops'
+:mod:`winograd_numba` (fewer products, no patch matrix). No PyTensor here: the Ops'
 ``perform`` and their Numba object-mode calls run these functions.
 """
 import itertools
@@ -23,8 +23,8 @@ from math import prod
 
 import numpy as np
 
-from . import winograd
-from .threads import parallel_map, workspace
+from ..runtime.threads import parallel_map, workspace
+from . import winograd_numba
 
 # Bytes of patch matrix per chunk (measured: 1-4 MB best on a 2-core EPYC,
 # 32 MB and whole-batch patches 20-50% slower).
@@ -145,8 +145,8 @@ def conv_forward(x, w, strides, dilation, lo, hi, groups=1, bias=None):
     if bias is not None and np.shape(bias) != (f,):
         raise ValueError('Convolution: the bias has shape %s but the kernel has %d filters.'
                          % (np.shape(bias), f))
-    if winograd.applies(ksize, strides, dilation, groups, c, f, lo, hi, dtype):
-        return winograd.forward(x, w, lo, hi, bias)
+    if winograd_numba.applies(ksize, strides, dilation, groups, c, f, lo, hi, dtype):
+        return winograd_numba.forward(x, w, lo, hi, bias)
     g, fg, cgk = groups, f // groups, (c // groups) * prod(ksize)
     wm = np.ascontiguousarray(w, dtype=dtype).reshape(g, fg, cgk)
     out = np.empty((n, f) + out_len, dtype=dtype)
@@ -202,8 +202,8 @@ def conv_grad_weights(x, gy, ksize, strides, dilation, lo, hi, groups=1):
     ksize, out_len = tuple(ksize), tuple(gy.shape[2:])
     dtype = np.result_type(x.dtype, gy.dtype)
     g, fg, cgk = groups, f // groups, (c // groups) * prod(ksize)
-    if winograd.applies(ksize, strides, dilation, groups, c, f, lo, hi, dtype):
-        return winograd.grad_weights(x, gy, lo)
+    if winograd_numba.applies(ksize, strides, dilation, groups, c, f, lo, hi, dtype):
+        return winograd_numba.grad_weights(x, gy, lo)
     grid = _grid(x.shape[-1] + lo[-1] + hi[-1], out_len, strides[-1], cgk, fg)
     p = prod(grid)
 

@@ -11,7 +11,7 @@ machines; see ``python -m keraslike.bench``):
   graph whose shapes only flow into shape-aware ops runs with any batch size
   (the last, smaller batch of an epoch is one more trace). Graphs that turn
   the batch size into data (``reshape``/``zeros`` of a computed shape, random
-  draws sized by ``x.shape``) fail to trace; :class:`backend.graph.Function`
+  draws sized by ``x.shape``) fail to trace; :class:`runtime.function.Function`
   then recompiles such a graph with every input shape fixed, once per
   distinct set of input shapes.
 - **Shared variables hold jax Arrays** after a JAX update, so parameters stay
@@ -31,6 +31,13 @@ machines; see ``python -m keraslike.bench``):
   such graphs trace with any batch or image size.
 - **Constants stay NumPy** in the generated code (``jnp.array`` on each
   constant cost 10-30 ms apiece at every compile).
+- **Updated variables are donated** to XLA (``donate_argnums``): the new
+  weights and optimizer state are written into the buffers of the old ones
+  instead of freshly allocated ones each step (the MLP benchmark's peak
+  memory 456 -> 424 MB; its speed changed within the machine's noise, 0-10%).
+  A value read with ``K.get_value`` is a copy, so it is
+  not affected; a raw ``get_value(borrow=True)`` array of an updated variable
+  is deleted by the next call, as JAX deletes every donated buffer.
 """
 import contextlib
 import os
@@ -66,7 +73,7 @@ def import_jax():
 
 def cache_dir():
     """The folder of JAX's persistent compilation cache, or None when disabled."""
-    from .config import config_dir
+    from ..config import config_dir
     folder = os.environ.get('KERASLIKE_JAX_CACHE', os.path.join(config_dir(), 'jax_cache'))
     return None if folder.lower() in ('', '0', 'off', 'none') else folder
 
@@ -133,15 +140,40 @@ def _register_binomial():
 
 
 def pytensor_mode():
-    """PyTensor's JAX mode (its linker, its rewrites), after :func:`setup`.
+    """PyTensor's JAX mode (its rewrites) with a linker that donates updated inputs.
 
     (Serializing whole executables, to skip tracing in a second process as
     well, was tried: XLA:CPU executables of the MLP failed to run after
     deserialization in jax 0.12 — 'Function iota_reduce_fusion.1 not found'.)
     """
     setup()
-    import pytensor.compile.mode as pt_mode
-    return pt_mode.get_mode('JAX')
+    if _STATE.get('mode') is None:
+        import pytensor.compile.mode as pt_mode
+        base = pt_mode.get_mode('JAX')
+        _STATE['mode'] = pt_mode.Mode(linker=_donating_linker()(),
+                                      optimizer=base.provided_optimizer)
+    return _STATE['mode']
+
+
+def _donating_linker():
+    """PyTensor's JAX linker, compiling with the updated shared variables donated.
+
+    PyTensor stores a function's update for an input (``fgraph.update_mapping``:
+    output index -> input index) back into that input's container right after
+    the call, so nothing reads the donated buffer again.
+    """
+    from pytensor.link.jax.linker import JAXLinker
+
+    class DonatingJAXLinker(JAXLinker):
+        def jit_compile(self, fn):
+            jax = import_jax()
+            mapping = getattr(self.fgraph, 'update_mapping', None) or {}
+            donated = tuple(sorted(set(mapping.values()) - set(self.scalar_shape_inputs)))
+            if not donated or self.scalar_shape_inputs:
+                # shape arguments are static there: PyTensor wraps the jit itself
+                return super().jit_compile(fn)
+            return jax.jit(fn, donate_argnums=donated)
+    return DonatingJAXLinker
 
 
 def on_cpu():

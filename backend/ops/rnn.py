@@ -3,7 +3,7 @@
 ``K.rnn`` builds a ``scan`` from any step function. For the three built-in
 cells this module offers a faster path, ``K.rnn_sequence``: the whole loop is
 one Op whose forward and backward passes are Numba kernels
-(``rnn_kernels``); the forward saves the gate values so the backward pass
+(``rnn_numba``); the forward saves the gate values so the backward pass
 recomputes nothing, and the recurrent-weight gradient is one GEMM. The kernels
 are compiled once per machine (Numba's disk cache), not per model, so a new
 model compiles much faster than with scan. The NUMBA, C and FAST_COMPILE
@@ -16,6 +16,7 @@ modes run the kernels; JAX mode runs ``lax.scan`` versions (``rnn_jax``).
 >>> h0 = c0 = K.zeros_like(xp[:, 0, :2])
 >>> last, outputs, states = K.rnn_sequence('lstm', xp, U, [h0, c0])
 """
+import functools
 import importlib.util
 
 import numpy as np
@@ -24,7 +25,8 @@ from pytensor.gradient import DisconnectedType, disconnected_type
 from pytensor.graph.basic import Apply
 from pytensor.graph.op import Op
 
-from . import _dispatch, config
+from ..runtime.modes import mode
+from ..runtime.op_registry import ensure_registered, register_op
 
 # cell -> (gate blocks, states)
 CELLS = {'lstm': (4, 2), 'gru': (3, 1), 'simple': (1, 1)}
@@ -36,38 +38,36 @@ def _code(name):
 
 
 def _kernel(cell, direction):
-    from . import rnn_kernels  # imports numba: only when a loop first runs
-    return getattr(rnn_kernels, '%s_%s' % (cell, direction))
+    from . import rnn_numba  # imports numba: only when a loop first runs
+    return getattr(rnn_numba, '%s_%s' % (cell, direction))
 
 
 def _available(module):
     return importlib.util.find_spec(module) is not None
 
 
-_REGISTERED = [False]
-
-
-def _ensure_registered():
-    """Register the Numba and JAX implementations, once, when the first node is built."""
-    if _REGISTERED[0]:
-        return
-    _REGISTERED[0] = True
-    # importing jax draws from NumPy's global generator: keep np.random.seed reproducible
-    state = np.random.get_state()
-    try:
-        if _available('numba'):
-            _register_numba()
-        if _available('jax'):
-            _register_jax()
-    finally:
-        np.random.set_state(state)
-
-
 def _tensor3(dtype):
     return pt.tensor(dtype=dtype, shape=(None, None, None))
 
 
-class RNNLoop(Op):
+class _RNNOp(Op):
+    """What the loop and its gradient share: the cell, its activation codes, the kernels."""
+    __props__ = ('cell', 'act', 'inner')
+    direction = None   # which kernel runs: 'forward' or 'backward'
+
+    def __init__(self, cell, act, inner):
+        self.cell, self.act, self.inner = cell, int(act), int(inner)
+        self.n_states = CELLS[cell][1]
+
+    def kernel(self):
+        return functools.partial(_run_kernels, self.cell, self.direction, self.act, self.inner)
+
+    def perform(self, node, inputs, output_storage):
+        for storage, value in zip(output_storage, self.kernel()(*inputs)):
+            storage[0] = value
+
+
+class RNNLoop(_RNNOp):
     """Run a ``cell`` over time-major input projections.
 
     Inputs: xp (time, samples, gates*units), U (units, gates*units), the
@@ -77,26 +77,17 @@ class RNNLoop(Op):
     gate values and act(c), 5*units wide; GRU: gate values; SimpleRNN: the
     pre-activations). Only the state sequences are differentiable outputs.
     """
-    __props__ = ('cell', 'act', 'inner')
-
-    def __init__(self, cell, act, inner):
-        self.cell, self.act, self.inner = cell, int(act), int(inner)
-        self.n_states = CELLS[cell][1]
+    direction = 'forward'
 
     def make_node(self, xp, U, *rest):
         inputs = [pt.as_tensor_variable(v) for v in (xp, U) + rest]
         if len(inputs) != 4 + self.n_states:
             raise TypeError('RNNLoop(%s) takes %d inputs, got %d.'
                             % (self.cell, 4 + self.n_states, len(inputs)))
-        _ensure_registered()
+        ensure_registered()
         dtype = inputs[0].dtype
         outputs = [_tensor3(dtype) for _ in range(self.n_states + 1)]
         return Apply(self, inputs, outputs)
-
-    def perform(self, node, inputs, output_storage):
-        results = run_kernel(self.cell, 'forward', self.act, self.inner, inputs)
-        for storage, value in zip(output_storage, results):
-            storage[0] = value
 
     def infer_shape(self, *args):
         # (node, shapes) in PyTensor >= 3.2, (fgraph, node, shapes) before
@@ -130,27 +121,18 @@ class RNNLoop(Op):
     L_op = pullback  # the name PyTensor < 3.2 calls
 
 
-class RNNLoopGrad(Op):
+class RNNLoopGrad(_RNNOp):
     """Backward pass of :class:`RNNLoop`: (dxp, dU, d initial states)."""
-    __props__ = ('cell', 'act', 'inner')
-
-    def __init__(self, cell, act, inner):
-        self.cell, self.act, self.inner = cell, int(act), int(inner)
-        self.n_states = CELLS[cell][1]
+    direction = 'backward'
 
     def make_node(self, *inputs):
         inputs = [pt.as_tensor_variable(v) for v in inputs]
-        _ensure_registered()
+        ensure_registered()
         dtype = inputs[0].dtype
         n = self.n_states
         outputs = [_tensor3(dtype), pt.tensor(dtype=dtype, shape=(None, None))]
         outputs += [pt.tensor(dtype=dtype, shape=(None, None)) for _ in range(n)]
         return Apply(self, inputs, outputs)
-
-    def perform(self, node, inputs, output_storage):
-        results = run_kernel(self.cell, 'backward', self.act, self.inner, inputs)
-        for storage, value in zip(output_storage, results):
-            storage[0] = value
 
     def infer_shape(self, *args):
         shapes = args[-1]
@@ -171,64 +153,31 @@ def run_kernel(cell, direction, act, inner, inputs):
     return _kernel(cell, direction)(*arrays, act, inner, arrays[0].dtype == np.float32)
 
 
-def _register_numba():
-    """NUMBA mode: the graph calls the (disk-cached) kernels through an object-mode block.
-
-    Calling them as jitted functions would make Numba re-optimise the whole
-    kernel into every new graph (tens of seconds each); the object-mode hop
-    costs microseconds per call.
-    """
-    try:
-        import numba
-        from pytensor.link.numba.dispatch.basic import (get_numba_type, numba_njit,
-                                                        register_funcify_default_op_cache_key)
-    except ImportError:  # older PyTensor: Numba falls back to perform() by itself
-        return
-    from .compile_cache import sources_hash
-    # new sources, new key: PyTensor's Numba cache never serves stale code
-    salt = int(sources_hash(('rnn_ops', 'rnn_kernels'))[:8], 16)
-
-    def funcify(direction):
-        def dispatch(op, node=None, **kwargs):
-            ret_sig = numba.types.Tuple([get_numba_type(o.type) for o in node.outputs])
-            cell, a, i = op.cell, op.act, op.inner
-
-            @numba_njit
-            def rnn_kernel(*inputs):
-                with numba.objmode(ret=ret_sig):
-                    ret = run_kernel(cell, direction, a, i, inputs)
-                return ret
-            return rnn_kernel, salt
-        return dispatch
-
-    register_funcify_default_op_cache_key(RNNLoop)(funcify('forward'))
-    register_funcify_default_op_cache_key(RNNLoopGrad)(funcify('backward'))
+def _run_kernels(cell, direction, act, inner, *inputs):
+    return run_kernel(cell, direction, act, inner, inputs)
 
 
-def _register_jax():
-    """JAX mode: ``lax.scan`` versions of the same loops (see ``rnn_jax``)."""
-    from .jax_mode import import_jax
-    import_jax()
-    from pytensor.link.jax.dispatch import jax_funcify
-
-    @jax_funcify.register(RNNLoop)
-    def _jax_loop(op, node=None, **kwargs):
-        from . import rnn_jax
-        return rnn_jax.forward(op.cell, op.act, op.inner)
-
-    @jax_funcify.register(RNNLoopGrad)
-    def _jax_loop_grad(op, node=None, **kwargs):
-        from . import rnn_jax
-        return rnn_jax.backward(op.cell, op.act, op.inner)
+def _jax_loop(op, node):
+    from . import rnn_jax   # imports jax: only when a JAX function is compiled
+    return rnn_jax.forward(op.cell, op.act, op.inner)
 
 
-# NUMBA mode trains imdb_lstm 1.3x faster than XLA's CPU loop (see graph.Function)
-_dispatch.CPU_KERNEL_OPS.update({RNNLoop, RNNLoopGrad})
+def _jax_loop_grad(op, node):
+    from . import rnn_jax
+    return rnn_jax.backward(op.cell, op.act, op.inner)
+
+
+# NUMBA mode trains imdb_lstm 1.3x faster than XLA's CPU loop (see modes.choose_mode).
+# The NUMBA mode calls the (disk-cached) kernels through an object-mode block: calling
+# them as jitted functions would make Numba re-optimise the whole kernel into every new
+# graph (tens of seconds each); the object-mode hop costs microseconds per call.
+register_op(RNNLoop, _jax_loop, cpu_kernel=True, threaded=False)
+register_op(RNNLoopGrad, _jax_loop_grad, cpu_kernel=True, threaded=False)
 
 
 def rnn_sequence_supported(activation='tanh', inner_activation='hard_sigmoid'):
     """Whether :func:`rnn_sequence` runs these activations (by name) in the current mode."""
-    runner = 'jax' if config.mode() == 'JAX' else 'numba'
+    runner = 'jax' if mode() == 'JAX' else 'numba'
     return (_available(runner) and activation in ACTIVATIONS
             and inner_activation in ACTIVATIONS)
 

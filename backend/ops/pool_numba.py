@@ -1,10 +1,10 @@
 """Numba kernels for 1-D and 2-D pooling and its gradient, a plane at a time.
 
-Same semantics as ``pool_kernels`` (Theano's): ``pad`` cells on both sides,
+Same semantics as ``pool_numpy`` (Theano's): ``pad`` cells on both sides,
 left out of the maximum and of the average's count; every element equal to
 its window's maximum receives that window's gradient. NumPy's version makes
 one pass per window offset; here each (sample, channel) plane is visited
-once, and ``pool_kernels`` hands ranges of planes to the worker threads
+once, and ``pool_numpy`` hands ranges of planes to the worker threads
 (the kernels release the GIL). Measured on mnist_cnn's 2x2 pooling of a
 (128, 32, 24, 24) batch, one thread: NumPy 8 ms forward and 22 ms gradient,
 these 6 and 18 ms; two threads 3 and 8.5 ms. The gradient of

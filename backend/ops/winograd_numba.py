@@ -1,4 +1,4 @@
-"""Winograd F(2x2, 3x3): the 3x3, stride-1 convolutions of :mod:`conv_kernels` in fewer products.
+"""Winograd F(2x2, 3x3): the 3x3, stride-1 convolutions of :mod:`conv_numpy` in fewer products.
 
 Each 2x2 block of output (a *tile*) is computed from a 4x4 block of input
 with 16 products per channel pair instead of 36 (Lavin and Gray, 2015)::
@@ -37,7 +37,7 @@ float32).
 import numpy as np
 from numba import njit
 
-from .threads import parallel_map, split, workers, workspace
+from ..runtime.threads import parallel_map, split, workers, workspace
 
 # Channel counts below this stay with im2col: the transforms cost the same
 # per channel, the products they save do not pay for them.

@@ -16,13 +16,13 @@ compiled for the C or NUMBA modes; ``keep_freed_memory`` false in
 ``keraslike.json`` or ``KERASLIKE_KEEP_FREED_MEMORY=0`` leaves malloc alone.
 Other C libraries (musl, macOS) have no ``mallopt`` and are left alone too.
 
->>> from keraslike.backend import memory
+>>> from keraslike.backend.runtime import memory
 >>> memory.keep_freed_memory()    # doctest: +SKIP
 True
 """
 import ctypes
 
-from . import config
+from .. import config
 
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3

@@ -1,4 +1,4 @@
-"""Compiled functions, gradients, the learning phase and control flow.
+"""``K.function``: compiled functions called with a list of arrays.
 
 ``K.function`` compiles once, in the configured PyTensor mode, and returns a
 callable that takes a list of arrays. Passing ``givens={K.learning_phase(): 1}``
@@ -16,140 +16,20 @@ import warnings
 import weakref
 
 import numpy as np
-import pytensor
 import pytensor.tensor as pt
 from pytensor.compile.sharedvalue import SharedVariable
 from pytensor.graph.basic import Constant
 from pytensor.graph.replace import clone_replace
 
-try:
-    from pytensor.graph.traversal import ancestors
-except ImportError:  # PyTensor < 3.1
-    from pytensor.graph.basic import ancestors
-
-from . import _dispatch, config, memory, parallel_dot, threads
-from .random_ops import RNG_UPDATES
-
-_LEARNING_PHASE = pt.scalar(dtype='uint8', name='keras_learning_phase')
-# The learning-phase switches (outputs of K.in_train_phase), held weakly: a global dict
-# switch -> branches kept every model's graph, hence (through _keras_history) every
-# layer and model, alive for the life of the process. The branches sit on the switch's
-# tag (a clone's copied tag is ignored: clones are not in the set).
-_PHASE_SWITCHES = weakref.WeakSet()
+from .. import control_flow
+from ..ops import parallel_dot
+from ..random_ops import RNG_UPDATES
+from . import compile_cache, jax_mode, memory, modes, op_registry, threads
+from .graph_rebuild import ancestors, rebuild
 
 # keyword arguments of theano.function that Keras 1 code passes through compile()
 _THEANO_KWARGS = ('mode', 'givens', 'name', 'profile', 'allow_input_downcast',
                   'on_unused_input', 'accept_inplace', 'rebuild_strict')
-
-
-def learning_phase():
-    """The learning-phase placeholder (uint8 scalar: 1 = train, 0 = test), or an int once set."""
-    return _LEARNING_PHASE
-
-
-def set_learning_phase(value):
-    """Fix the learning phase to 0 (test) or 1 (train) for graphs built from now on."""
-    global _LEARNING_PHASE
-    if value not in (0, 1):
-        raise ValueError('Expected learning phase to be 0 or 1.')
-    _LEARNING_PHASE = value
-
-
-def _resolve(x):
-    return x() if callable(x) else x
-
-
-def in_train_phase(x, alt):
-    """``x`` in the training phase, ``alt`` otherwise (either may be a callable)."""
-    if isinstance(_LEARNING_PHASE, int):
-        return _resolve(x) if _LEARNING_PHASE == 1 else _resolve(alt)
-    x, alt = _resolve(x), _resolve(alt)
-    out = pt.switch(_LEARNING_PHASE, x, alt)
-    out.tag.keras_phase_branches = (x, alt)
-    _PHASE_SWITCHES.add(out)
-    out._uses_learning_phase = True
-    return out
-
-
-def in_test_phase(x, alt):
-    """``x`` in the test phase, ``alt`` otherwise."""
-    return in_train_phase(alt, x)
-
-
-def switch(condition, then_expression, else_expression):
-    """Element-wise choice; a scalar condition selects a whole branch."""
-    return pt.switch(condition, _resolve(then_expression), _resolve(else_expression))
-
-
-def _fix_phase(variables, phase):
-    """Rebuild ``variables`` with each learning-phase switch replaced by its ``phase`` branch.
-
-    Every registered switch is swapped for its branch (repeatedly, for a
-    branch that is itself a switch) and the placeholder becomes a constant.
-    Nothing of the other branch survives, so a test-phase graph has no
-    dropout draws, and no generator among its inputs.
-    """
-    branch = 0 if phase else 1
-    placeholder = _LEARNING_PHASE if isinstance(_LEARNING_PHASE, pt.TensorVariable) else None
-    const = pt.constant(np.uint8(phase), dtype='uint8')
-
-    def target(v):
-        while v in _PHASE_SWITCHES:
-            v = v.tag.keras_phase_branches[branch]
-        return v
-
-    return rebuild(variables, target=target, leaf=lambda v: const if v is placeholder else v)
-
-
-def rebuild(variables, target=None, leaf=None, rewrite=None):
-    """``variables`` rebuilt in one pass over their graph, children before parents.
-
-    ``target(v)``: the variable that stands for ``v`` (default ``v``);
-    ``leaf(v)``: what a root variable becomes; ``rewrite(node, inputs)``: new
-    outputs for ``node`` given its rebuilt inputs, or None. A node that is
-    not rewritten is cloned only when one of its inputs changed.
-    """
-    target = target or (lambda v: v)
-    order, visited = [], set()
-    stack = [(target(v), False) for v in variables]
-    while stack:
-        v, done = stack.pop()
-        if done:
-            order.append(v)
-            continue
-        if v in visited:
-            continue
-        visited.add(v)
-        stack.append((v, True))
-        if v.owner is not None:
-            stack.extend((t, False) for t in map(target, v.owner.inputs) if t not in visited)
-    memo, rebuilt = {}, {}
-    for v in order:
-        node = v.owner
-        if node is None:
-            memo[v] = leaf(v) if leaf else v
-            continue
-        if node not in rebuilt:
-            new_inputs = [memo[target(i)] for i in node.inputs]
-            outs = rewrite(node, new_inputs) if rewrite else None
-            if outs is None and any(a is not b for a, b in zip(new_inputs, node.inputs)):
-                outs = node.clone_with_new_inputs(new_inputs, strict=False).outputs
-            rebuilt[node] = outs or node.outputs
-        memo[v] = rebuilt[node][node.outputs.index(v)]
-    return [memo[target(v)] for v in variables]
-
-
-def _pytensor_mode(mode):
-    """The mode name to compile in ('JAX', 'NUMBA', 'CVM', ...); checks jax and BLAS."""
-    mode = config._normalize_mode(mode) if mode is not None else config.mode()
-    if mode is None:
-        mode = config.mode()
-    if mode == 'JAX':
-        from . import jax_mode
-        jax_mode.setup()
-    elif mode == 'CVM':
-        config.check_c_mode_blas()
-    return mode
 
 
 class _InputSpec(object):
@@ -184,19 +64,6 @@ class _InputSpec(object):
         return value
 
 
-def _holds(op_types, kinds):
-    """True when one of ``op_types`` (the Op classes of a graph) is one of ``kinds``."""
-    kinds = tuple(kinds)
-    return bool(kinds) and any(issubclass(t, kinds) for t in op_types)
-
-
-def _trains_faster_in_numba(op_types):
-    """A graph with convolution/pooling gradients or fused recurrent loops, JAX on a CPU."""
-    from . import jax_mode
-    return (config.cpu_kernels() and _holds(op_types, _dispatch.CPU_KERNEL_OPS)
-            and jax_mode.on_cpu())
-
-
 class Function(object):
     """A compiled PyTensor function called with a list of input arrays; returns a list.
 
@@ -204,14 +71,13 @@ class Function(object):
     (:func:`K.mode`), and then only converts the inputs (dtype, contiguity,
     shape check) and calls the compiled code with ``trust_input=True``.
 
-    JAX mode (see ``backend/jax_mode.py``): a graph that cannot trace with a
-    dynamic batch size is recompiled per distinct input shapes. When JAX is
-    only the default (no mode chosen), a graph JAX cannot compile at all,
-    any float64 graph (JAX computes in 32 bits), and, on a CPU, a graph
-    whose own kernels train faster (convolution and pooling gradients, fused
-    recurrent loops: ``_dispatch.CPU_KERNEL_OPS``) runs in NUMBA mode
-    instead; when JAX was chosen, such a graph raises, and float64 turns on
-    JAX's 64-bit mode.
+    JAX mode (see ``jax_mode.py``): a graph that cannot trace with a dynamic
+    batch size is recompiled per distinct input shapes. When JAX is only the
+    default (no mode chosen), ``modes.choose_mode`` may send a graph to NUMBA
+    mode instead (``fallback_reason`` says why): float64 graphs, graphs whose
+    own CPU kernels train faster, and graphs JAX cannot compile or trace;
+    when JAX was chosen, such a graph raises, and float64 turns on JAX's
+    64-bit mode.
     """
 
     def __init__(self, inputs, outputs, updates=(), **kwargs):
@@ -220,37 +86,29 @@ class Function(object):
             raise ValueError('Invalid argument(s) %s passed to K.function; valid ones are %s.'
                              % (sorted(unknown), list(_THEANO_KWARGS)))
         givens = dict(kwargs.pop('givens', None) or {})
-        requested = kwargs.pop('mode', None)
-        self.mode = _pytensor_mode(requested)
-        self._may_fall_back = requested is None and config._config['mode'] is None
+        self._requested = kwargs.pop('mode', None)
         kwargs.setdefault('allow_input_downcast', True)
         kwargs.setdefault('on_unused_input', 'ignore')
         self.inputs = list(inputs)
         self.outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
         pairs = _dedupe_updates(updates)
         variables = self.outputs + [new for _, new in pairs]
-        phase = (givens.pop(_LEARNING_PHASE, None)
-                 if isinstance(_LEARNING_PHASE, pt.TensorVariable) else None)
+        phase_var = control_flow.learning_phase()
+        phase = (givens.pop(phase_var, None)
+                 if isinstance(phase_var, pt.TensorVariable) else None)
         if phase is not None:
-            variables = _fix_phase(variables, int(phase))
-        self._jax = self.mode == 'JAX'
+            variables = control_flow.fix_phase(variables, int(phase))
         self._static = {}        # JAX: input shapes -> function compiled for them
         self._needs_static = False
         self._seen_shapes = set()
-        self.fallback_reason = None
-        self._x64 = False        # JAX: trace and run this function with 64-bit types
-        if self._jax and _has_float64(self.inputs + variables):
-            if self._may_fall_back:
-                self._use_mode('NUMBA', None)
-            else:
-                self._x64 = True
-        nodes = [v.owner for v in ancestors(variables) if v.owner is not None]
-        op_types = {type(node.op) for node in nodes}
-        if self._jax and self._may_fall_back and _trains_faster_in_numba(op_types) \
-                and not _dispatch.unknown_spatial_sizes(nodes):
-            self._use_mode('NUMBA', None)
-            self.fallback_reason = 'its CPU kernels train faster than XLA on a CPU'
-        has_kernels = _holds(op_types, _dispatch.KERNEL_OPS)
+        self.mode, self.fallback_reason = modes.choose_mode((self.inputs, variables),
+                                                            self._requested)
+        self._jax = self.mode == 'JAX'
+        # JAX: trace and run this function with 64-bit types (a default-mode float64
+        # graph went to NUMBA instead)
+        self._x64 = self._jax and modes.has_float64(self.inputs + variables)
+        op_types = {type(v.owner.op) for v in ancestors(variables) if v.owner is not None}
+        has_kernels = modes.holds(op_types, op_registry.THREADED_OPS)
         if has_kernels and not self._jax:
             variables = parallel_dot.substitute(variables)  # dense layers on every core too
         outputs, new_values = variables[:len(self.outputs)], variables[len(self.outputs):]
@@ -265,14 +123,11 @@ class Function(object):
             self._graph_inputs, outputs, pairs = _detach(self.inputs, outputs, pairs)
         self._graph = (outputs, pairs, givens or None, kwargs)
         if self._jax:
-            from . import jax_mode
             jax_mode.track(self)
         try:
             self._fn = self._compile(self._graph_inputs)
         except Exception as e:
-            if not (self._jax and self._may_fall_back):
-                raise
-            self._use_mode('NUMBA', e)
+            self._fall_back(e)
             self._fn = self._compile(self._graph_inputs)
         self._shared = _shared_containers(self._fn)
         self._jax_calls_seen = -1
@@ -287,12 +142,14 @@ class Function(object):
         """The NumPy dtype of each input, in order (callers may convert data once)."""
         return list(self._dtypes)
 
-    def _use_mode(self, mode, error):
-        """Compile in ``mode`` from now on (the default JAX mode falling back)."""
-        if error is not None:
-            self.fallback_reason = '%s: %s' % (type(error).__name__, str(error).split('\n')[0])
-            warnings.warn('JAX cannot compile this function (%s); it runs in %s mode instead.'
-                          % (self.fallback_reason[:200], mode), RuntimeWarning, stacklevel=4)
+    def _fall_back(self, error):
+        """Compile in the mode ``modes.choose_mode`` gives for JAX's ``error``, or re-raise it."""
+        mode, reason = modes.choose_mode(None, self._requested, failure=error)
+        if mode == self.mode:
+            raise error
+        self.fallback_reason = reason
+        warnings.warn('JAX cannot compile this function (%s); it runs in %s mode instead.'
+                      % (reason[:200], mode), RuntimeWarning, stacklevel=4)
         self.mode, self._jax = mode, mode == 'JAX'
 
     def _compile(self, inputs, replace=None):
@@ -301,9 +158,7 @@ class Function(object):
             cloned = clone_replace(outputs + [new for _, new in pairs], replace=replace)
             outputs, news = cloned[:len(outputs)], cloned[len(outputs):]
             pairs = [(var, new) for (var, _), new in zip(pairs, news)]
-        from . import compile_cache
         if self._jax:
-            from . import jax_mode
             with jax_mode.quiet():
                 fn = compile_cache.function(inputs, outputs, updates=pairs, givens=givens,
                                             mode=jax_mode.pytensor_mode(), **kwargs)
@@ -324,7 +179,6 @@ class Function(object):
         return self._call(values)
 
     def _call(self, values):
-        from . import jax_mode
         if self._jax_calls_seen != jax_mode.calls():
             # a JAX function may have left jax Arrays in shared variables
             jax_mode.to_numpy(self._shared)
@@ -336,13 +190,11 @@ class Function(object):
 
     def _call_jax(self, values):
         if self._x64:
-            from . import jax_mode
             with jax_mode.x64():
                 return self._call_jax_32_or_64(values)
         return self._call_jax_32_or_64(values)
 
     def _call_jax_32_or_64(self, values):
-        from . import jax_mode
         key = tuple(v.shape for v in values)
         if key in self._seen_shapes:   # traced before: the fast path
             fn = self._static[key] if self._needs_static else self._fn
@@ -357,7 +209,6 @@ class Function(object):
         return [np.array(o) for o in outs]
 
     def _first_call_jax(self, values):
-        from . import jax_mode
         if not self._needs_static:
             try:
                 return self._fn(*values)
@@ -369,9 +220,9 @@ class Function(object):
         try:
             return self._static_fn(values)(*values)
         except Exception as e:
-            if self._seen_shapes or not self._may_fall_back:
+            if self._seen_shapes:
                 raise
-            self._use_mode('NUMBA', e)
+            self._fall_back(e)
             self._fn = self._compile(self._graph_inputs)
             self._shared = _shared_containers(self._fn)
             return self._call(values)
@@ -443,12 +294,6 @@ def _empty(container):
     container.storage[0] = None
 
 
-def _has_float64(variables):
-    """Whether any variable in the graphs of ``variables`` is float64 (or complex128)."""
-    return any(getattr(v, 'dtype', None) in ('float64', 'complex128')
-               for v in ancestors(variables))
-
-
 def _shared_containers(fn):
     """The containers of the shared variables a compiled function reads."""
     maker = fn.maker
@@ -492,33 +337,3 @@ def function(inputs, outputs, updates=(), **kwargs):
     return Function(inputs, outputs, updates=updates, **kwargs)
 
 
-def gradients(loss, variables):
-    """Symbolic gradients of scalar ``loss``; unconnected variables get zeros."""
-    return pytensor.grad(loss, list(variables), disconnected_inputs='ignore')
-
-
-def stop_gradient(variables):
-    """Treat ``variables`` as constants when differentiating."""
-    from pytensor.gradient import disconnected_grad
-    if isinstance(variables, (list, tuple)):
-        return [disconnected_grad(v) for v in variables]
-    return disconnected_grad(variables)
-
-
-def map_fn(fn, elems, name=None):
-    """Apply ``fn`` to each element of ``elems`` along its first axis."""
-    return pytensor.scan(fn, sequences=[elems], outputs_info=None, name=name)[0]
-
-
-def foldl(fn, elems, initializer=None, name=None):
-    """Reduce ``elems`` from the left: ``acc = fn(acc, x)``."""
-    if initializer is None:
-        initializer, elems = elems[0], elems[1:]
-    out, _ = pytensor.scan(lambda x, acc: fn(acc, x), sequences=[elems],
-                           outputs_info=[initializer], name=name)
-    return out[-1]
-
-
-def foldr(fn, elems, initializer=None, name=None):
-    """Reduce ``elems`` from the right: ``acc = fn(acc, x)``."""
-    return foldl(fn, elems[::-1], initializer=initializer, name=name)
