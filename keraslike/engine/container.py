@@ -272,13 +272,14 @@ class Container(Layer):
     def trainable_weights(self):
         if not self.trainable:
             return []
-        return [w for layer in self.layers for w in layer.trainable_weights]
+        return [w for layer in self._weight_layers() for w in layer.trainable_weights]
 
     @property
     def non_trainable_weights(self):
-        weights = [w for layer in self.layers for w in layer.non_trainable_weights]
+        layers = self._weight_layers()
+        weights = [w for layer in layers for w in layer.non_trainable_weights]
         if not self.trainable:
-            weights = [w for layer in self.layers for w in layer.trainable_weights] + weights
+            weights = [w for layer in layers for w in layer.trainable_weights] + weights
         return weights
 
     @property

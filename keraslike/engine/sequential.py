@@ -198,20 +198,6 @@ class Sequential(Model):
         self._trainable = value
 
     @property
-    def trainable_weights(self):
-        if not self.trainable:
-            return []
-        return [w for layer in self.flattened_layers for w in layer.trainable_weights]
-
-    @property
-    def non_trainable_weights(self):
-        weights = [w for layer in self.flattened_layers for w in layer.non_trainable_weights]
-        if not self.trainable:
-            weights = [w for layer in self.flattened_layers
-                       for w in layer.trainable_weights] + weights
-        return weights
-
-    @property
     def updates(self):
         return self._built_model().updates
 
